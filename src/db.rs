@@ -1,0 +1,421 @@
+//! Connecting to production: URL, `DATABASE_URL` or libpq's `PG*` variables, TLS with
+//! libpq's `sslmode` semantics, and one read-only snapshot for all reading.
+
+use anyhow::{bail, Context, Result};
+use postgres::config::SslMode as PgSslMode;
+use postgres::types::{ToSql, Type};
+use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long one catalog statement may run before the server cancels it.
+const STATEMENT_TIMEOUT: &str = "120s";
+
+/// libpq's `sslmode` values. `allow` is read as `prefer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl SslMode {
+    fn parse(text: &str) -> Result<Self> {
+        Ok(match text {
+            "disable" => SslMode::Disable,
+            "allow" | "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            other => bail!(
+                "unknown sslmode `{other}`: use disable, prefer, require, verify-ca or verify-full"
+            ),
+        })
+    }
+}
+
+/// A resolved connection target: the driver's config plus the TLS settings the driver
+/// does not understand itself.
+pub struct Target {
+    config: Config,
+    ssl_mode: SslMode,
+    root_cert: Option<PathBuf>,
+    /// What to show the user: the URL without its password.
+    pub display: String,
+}
+
+impl Target {
+    /// Resolves `--db-url`, else `DATABASE_URL`, else the `PG*` variables.
+    pub fn resolve(db_url: Option<&str>) -> Result<Self> {
+        let from_env = std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|s| !s.trim().is_empty());
+        let url = db_url.map(str::to_string).or(from_env);
+        let (mut config, mut ssl_mode, mut root_cert) = match &url {
+            Some(url) => parse_url(url)?,
+            None => (Config::new(), None, None),
+        };
+        apply_env_defaults(&mut config)?;
+        if ssl_mode.is_none() {
+            ssl_mode = env("PGSSLMODE").map(|m| SslMode::parse(&m)).transpose()?;
+        }
+        if root_cert.is_none() {
+            root_cert = env("PGSSLROOTCERT").map(PathBuf::from);
+        }
+        if config.get_password().is_none() {
+            if let Some(password) = env("PGPASSWORD").or_else(|| pgpass_lookup(&config)) {
+                config.password(password);
+            }
+        }
+        config.application_name("pgdrift");
+        config.connect_timeout(Duration::from_secs(10));
+        let display = describe(&config);
+        Ok(Target {
+            config,
+            ssl_mode: ssl_mode.unwrap_or(SslMode::Prefer),
+            root_cert,
+            display,
+        })
+    }
+
+    /// Opens the connection, with TLS as `sslmode` asks.
+    pub fn connect(&self) -> Result<Client> {
+        let mut config = self.config.clone();
+        let result = if self.ssl_mode == SslMode::Disable {
+            config.ssl_mode(PgSslMode::Disable);
+            config.connect(NoTls)
+        } else {
+            config.ssl_mode(if self.ssl_mode == SslMode::Prefer {
+                PgSslMode::Prefer
+            } else {
+                PgSslMode::Require
+            });
+            config.connect(self.tls_connector()?)
+        };
+        result.map_err(|e| anyhow::anyhow!("{}", explain_connect_error(&e, &self.display)))
+    }
+
+    fn tls_connector(&self) -> Result<postgres_native_tls::MakeTlsConnector> {
+        let mut builder = native_tls::TlsConnector::builder();
+        let root = match (&self.root_cert, self.ssl_mode) {
+            (Some(path), _) => Some(path.clone()),
+            (None, SslMode::VerifyCa | SslMode::VerifyFull) => {
+                let default = home_dir().map(|h| h.join(".postgresql/root.crt"));
+                match default.filter(|p| p.exists()) {
+                    Some(p) => Some(p),
+                    None => bail!(
+                        "sslmode={} needs the server's root certificate: add sslrootcert=PATH to the URL or set PGSSLROOTCERT",
+                        if self.ssl_mode == SslMode::VerifyCa { "verify-ca" } else { "verify-full" }
+                    ),
+                }
+            }
+            (None, _) => None,
+        };
+        // libpq: `require` with a root certificate behaves like `verify-ca`.
+        let verify = match self.ssl_mode {
+            SslMode::VerifyCa | SslMode::VerifyFull => true,
+            SslMode::Require => root.is_some(),
+            _ => false,
+        };
+        if let Some(path) = root.as_ref().filter(|_| verify) {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("reading the root certificate {}", path.display()))?;
+            let cert = native_tls::Certificate::from_pem(&pem)
+                .with_context(|| format!("reading the root certificate {}", path.display()))?;
+            builder.add_root_certificate(cert);
+            builder.disable_built_in_roots(true);
+        }
+        if !verify {
+            builder.danger_accept_invalid_certs(true);
+        }
+        if self.ssl_mode != SslMode::VerifyFull {
+            builder.danger_accept_invalid_hostnames(true);
+        }
+        let connector = builder.build().context("setting up TLS")?;
+        Ok(postgres_native_tls::MakeTlsConnector::new(connector))
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn home_dir() -> Option<PathBuf> {
+    env("HOME").map(PathBuf::from)
+}
+
+/// Splits the TLS parameters the driver does not know (`sslmode=verify-ca`,
+/// `sslrootcert`) off a URL or `key=value` string, and parses the rest.
+fn parse_url(url: &str) -> Result<(Config, Option<SslMode>, Option<PathBuf>)> {
+    let mut ssl_mode = None;
+    let mut root_cert = None;
+    let rest = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut parsed = url::Url::parse(url)
+            .map_err(|e| anyhow::anyhow!("the database URL is not valid ({e}): expected postgres://user:password@host:port/database"))?;
+        let mut kept = Vec::new();
+        for (key, value) in parsed.query_pairs() {
+            match key.as_ref() {
+                "sslmode" => ssl_mode = Some(SslMode::parse(&value)?),
+                "sslrootcert" => root_cert = Some(PathBuf::from(value.as_ref())),
+                "sslcert" | "sslkey" | "application_name" => {}
+                _ => kept.push((key.into_owned(), value.into_owned())),
+            }
+        }
+        if kept.is_empty() {
+            parsed.set_query(None);
+        } else {
+            parsed.query_pairs_mut().clear().extend_pairs(kept);
+        }
+        parsed.to_string()
+    } else {
+        let mut kept = Vec::new();
+        for pair in url.split_whitespace() {
+            match pair.split_once('=') {
+                Some(("sslmode", v)) => ssl_mode = Some(SslMode::parse(v.trim_matches('\''))?),
+                Some(("sslrootcert", v)) => root_cert = Some(PathBuf::from(v.trim_matches('\''))),
+                Some(("sslcert" | "sslkey" | "application_name", _)) => {}
+                _ => kept.push(pair),
+            }
+        }
+        kept.join(" ")
+    };
+    let config: Config = rest.parse().map_err(|e| {
+        anyhow::anyhow!(
+            "the database URL is not valid ({e}): expected postgres://user:password@host:port/database"
+        )
+    })?;
+    Ok((config, ssl_mode, root_cert))
+}
+
+/// Fills what the URL left out from `PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`, as libpq does.
+fn apply_env_defaults(config: &mut Config) -> Result<()> {
+    if config.get_hosts().is_empty() {
+        let host = env("PGHOST").unwrap_or_else(|| {
+            let socket_dir = "/var/run/postgresql";
+            if Path::new(socket_dir).exists() {
+                socket_dir.into()
+            } else {
+                "localhost".into()
+            }
+        });
+        for h in host.split(',') {
+            config.host(h);
+        }
+    }
+    if config.get_ports().is_empty() {
+        if let Some(port) = env("PGPORT") {
+            let port = port
+                .parse()
+                .with_context(|| format!("PGPORT `{port}` is not a port number"))?;
+            config.port(port);
+        }
+    }
+    if config.get_user().is_none() {
+        let user = env("PGUSER")
+            .or_else(|| env("USER"))
+            .unwrap_or_else(|| "postgres".into());
+        config.user(&user);
+    }
+    if config.get_dbname().is_none() {
+        let db = env("PGDATABASE")
+            .unwrap_or_else(|| config.get_user().unwrap_or("postgres").to_string());
+        config.dbname(&db);
+    }
+    Ok(())
+}
+
+fn host_text(config: &Config) -> String {
+    use postgres::config::Host;
+    match config.get_hosts().first() {
+        Some(Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    }
+}
+
+fn port_of(config: &Config) -> u16 {
+    config.get_ports().first().copied().unwrap_or(5432)
+}
+
+/// `postgres://user@host:port/db`: never the password.
+fn describe(config: &Config) -> String {
+    format!(
+        "postgres://{}@{}:{}/{}",
+        config.get_user().unwrap_or(""),
+        host_text(config),
+        port_of(config),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
+/// Reads `PGPASSFILE` or `~/.pgpass`: `host:port:database:user:password`, `*` matches anything.
+fn pgpass_lookup(config: &Config) -> Option<String> {
+    let path = env("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| home_dir().map(|h| h.join(".pgpass")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let wanted = [
+        host_text(config),
+        port_of(config).to_string(),
+        config.get_dbname().unwrap_or("").to_string(),
+        config.get_user().unwrap_or("").to_string(),
+    ];
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+        .find_map(|line| {
+            let fields = split_pgpass(line);
+            if fields.len() < 5 {
+                return None;
+            }
+            let matches = fields[..4]
+                .iter()
+                .zip(&wanted)
+                .all(|(f, w)| f == "*" || f == w || (w.starts_with('/') && f == "localhost"));
+            matches.then(|| fields[4..].join(":"))
+        })
+}
+
+/// Splits a `.pgpass` line on `:`, honouring `\:` and `\\`.
+fn split_pgpass(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => fields.last_mut().unwrap().extend(chars.next()),
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
+}
+
+/// One line that says what went wrong and what to do, without the password.
+fn explain_connect_error(error: &postgres::Error, target: &str) -> String {
+    if let Some(db) = error.as_db_error() {
+        let hint = match db.code().code() {
+            "28P01" | "28000" => {
+                "check the user and password (--db-url, DATABASE_URL, PGPASSWORD or ~/.pgpass)"
+            }
+            "3D000" => "check the database name in the URL",
+            _ => "check the connection settings",
+        };
+        return format!("cannot connect to {target}: {}; {hint}", db.message());
+    }
+    let mut cause = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    format!(
+        "cannot connect to {target}: {cause}; is the server running, and are the host and port right (--db-url or DATABASE_URL)?"
+    )
+}
+
+/// A `REPEATABLE READ READ ONLY` transaction: every catalog query sees one consistent state,
+/// and nothing can be written. Statements use the unnamed prepared statement only, so the
+/// snapshot works through a transaction-mode pooler.
+pub struct Snapshot<'a> {
+    tx: Transaction<'a>,
+    queries: usize,
+}
+
+impl<'a> Snapshot<'a> {
+    pub fn begin(client: &'a mut Client) -> Result<Self> {
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .context("starting a read-only transaction")?;
+        // An empty search_path makes the server qualify every name it prints
+        // (format_type, pg_get_*def), as pg_dump does.
+        tx.batch_execute(&format!(
+            "SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'; SET LOCAL search_path = pg_catalog"
+        ))
+        .context("setting up the read-only transaction")?;
+        Ok(Snapshot { tx, queries: 0 })
+    }
+
+    /// Runs one query with typed parameters.
+    pub fn query(&mut self, sql: &str, params: &[(&(dyn ToSql + Sync), Type)]) -> Result<Vec<Row>> {
+        self.queries += 1;
+        self.tx
+            .query_typed(sql, params)
+            .map_err(|e| anyhow::anyhow!("{}", describe_db_error(&e)))
+    }
+
+    /// How many queries this snapshot has run.
+    pub fn query_count(&self) -> usize {
+        self.queries
+    }
+
+    /// Ends the transaction (nothing was written, so it rolls back).
+    pub fn finish(self) -> Result<()> {
+        self.tx
+            .rollback()
+            .context("ending the read-only transaction")
+    }
+}
+
+/// The server's message, with detail and hint when it gives them.
+pub fn describe_db_error(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => {
+            let mut text = db.message().to_string();
+            if let Some(detail) = db.detail() {
+                text.push_str(&format!(" ({detail})"));
+            }
+            if let Some(hint) = db.hint() {
+                text.push_str(&format!("; {hint}"));
+            }
+            text
+        }
+        None => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_tls_parameters_the_driver_does_not_know() {
+        let (config, mode, root) = parse_url(
+            "postgres://u:secret@db.example:6543/app?sslmode=verify-ca&sslrootcert=/tmp/ca.pem",
+        )
+        .unwrap();
+        assert_eq!(mode, Some(SslMode::VerifyCa));
+        assert_eq!(root, Some(PathBuf::from("/tmp/ca.pem")));
+        assert_eq!(config.get_dbname(), Some("app"));
+        assert_eq!(config.get_ports(), &[6543]);
+        assert_eq!(describe(&config), "postgres://u@db.example:6543/app");
+    }
+
+    #[test]
+    fn reads_key_value_strings() {
+        let (config, mode, _) = parse_url("host=h user=u dbname=d sslmode=require").unwrap();
+        assert_eq!(mode, Some(SslMode::Require));
+        assert_eq!(config.get_user(), Some("u"));
+    }
+
+    #[test]
+    fn rejects_unknown_sslmode() {
+        let err = parse_url("postgres://u@h/d?sslmode=bogus")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("unknown sslmode `bogus`"), "{err}");
+    }
+
+    #[test]
+    fn splits_pgpass_lines() {
+        assert_eq!(
+            split_pgpass("h:5432:*:u:pa\\:ss:word"),
+            ["h", "5432", "*", "u", "pa:ss:word"]
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! pgdrift: find what a PostgreSQL database holds that its git migrations do not declare,
+//! and bring it back under git.
+//!
+//! The pipeline: `catalog` (production, read-only) and `history` (migration files) both
+//! produce `model` objects; `drift` compares them; `report` prints the result.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod drift;
+pub mod history;
+pub mod model;
+pub mod report;

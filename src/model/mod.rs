@@ -1,0 +1,340 @@
+//! The schema model that both the catalog reader and the migration history produce.
+//! Nothing downstream of this module knows where a model came from.
+
+mod name;
+mod object;
+mod types;
+
+pub use name::{quote_ident, quote_literal, QualifiedName};
+pub use object::{ObjectKey, ObjectKind};
+pub use types::{is_builtin_type, normalize_type};
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+/// Everything pgdrift knows about the managed schemas of one database.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Schema {
+    /// The managed schemas that were read, in the order given.
+    pub schemas: Vec<String>,
+    pub tables: IndexMap<QualifiedName, Table>,
+    pub views: IndexMap<QualifiedName, View>,
+    /// Keyed by `ObjectKey` (kind function or procedure, with the signature).
+    pub functions: IndexMap<ObjectKey, Function>,
+    pub types: IndexMap<QualifiedName, TypeDef>,
+    pub sequences: IndexMap<QualifiedName, Sequence>,
+    /// Extensions installed in the database (any schema).
+    pub extensions: Vec<Extension>,
+    /// Edges "`from` (or one of its parts) needs `to`", between objects of the managed schemas
+    /// and from them to objects elsewhere (for example `auth.uid()`).
+    pub dependencies: Vec<Dependency>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    Regular,
+    Partitioned,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Table {
+    pub name: QualifiedName,
+    pub kind: TableKind,
+    pub unlogged: bool,
+    /// `PARTITION BY ...` clause body (`pg_get_partkeydef`), for partitioned tables.
+    pub partition_key: Option<String>,
+    /// Set when this table is a partition of another.
+    pub partition_of: Option<PartitionOf>,
+    /// Inheritance parents (not partitioning), in `inhseqno` order.
+    pub inherits: Vec<QualifiedName>,
+    /// Storage parameters, `fillfactor=70`.
+    pub options: Vec<String>,
+    pub owner: String,
+    pub columns: Vec<Column>,
+    pub constraints: Vec<Constraint>,
+    /// Indexes that do not back a constraint.
+    pub indexes: Vec<Index>,
+    pub rls_enabled: bool,
+    pub rls_forced: bool,
+    pub policies: Vec<Policy>,
+    pub triggers: Vec<Trigger>,
+    pub comment: Option<String>,
+    pub grants: Vec<Grant>,
+    /// `pg_class.reltuples`; -1 when never analyzed.
+    pub estimated_rows: i64,
+    /// `pg_total_relation_size`.
+    pub size_bytes: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PartitionOf {
+    pub parent: QualifiedName,
+    /// `FOR VALUES ...` or `DEFAULT` (`pg_get_expr(relpartbound)`).
+    pub bound: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// `format_type(atttypid, atttypmod)`, schema-qualified for user types.
+    pub type_sql: String,
+    /// Set only when it differs from the type's default collation.
+    pub collation: Option<QualifiedName>,
+    pub not_null: bool,
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    /// Expression of a `GENERATED ALWAYS AS (...) STORED` column.
+    pub generated: Option<String>,
+    /// False for a column that only comes from an inheritance parent or partition parent.
+    pub is_local: bool,
+    pub comment: Option<String>,
+    /// Column-level privileges.
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityKind {
+    Always,
+    ByDefault,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Identity {
+    pub kind: IdentityKind,
+    pub sequence: Sequence,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstraintKind {
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Check,
+    Exclusion,
+    Trigger,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Constraint {
+    pub name: String,
+    pub kind: ConstraintKind,
+    /// `pg_get_constraintdef`: `PRIMARY KEY (id)`, `FOREIGN KEY (a) REFERENCES ... NOT VALID`.
+    pub definition: String,
+    pub validated: bool,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    /// The referenced table of a foreign key.
+    pub references: Option<QualifiedName>,
+    /// False for a constraint inherited from a parent (it comes with the parent's).
+    pub is_local: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Index {
+    pub name: String,
+    /// `pg_get_indexdef`: a whole `CREATE [UNIQUE] INDEX ... ON ... USING ...` statement.
+    pub definition: String,
+    /// True for an index that only exists because its partitioned parent has one.
+    pub inherited: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyCommand {
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub command: PolicyCommand,
+    pub permissive: bool,
+    /// Role names, `public` for PUBLIC.
+    pub roles: Vec<String>,
+    pub using: Option<String>,
+    pub with_check: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Trigger {
+    pub name: String,
+    /// `pg_get_triggerdef`: a whole `CREATE [CONSTRAINT] TRIGGER` statement.
+    pub definition: String,
+    /// The trigger function.
+    pub function: QualifiedName,
+    /// `pg_trigger.tgenabled`: `O` (origin, the default), `D`, `R`, `A`.
+    pub enabled: char,
+    pub is_constraint: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    /// Role name, or `PUBLIC`.
+    pub grantee: String,
+    /// `SELECT`, `INSERT`, `EXECUTE`, `USAGE`...
+    pub privilege: String,
+    pub grantable: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutineKind {
+    Function,
+    Procedure,
+    Aggregate,
+    Window,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Function {
+    pub name: QualifiedName,
+    pub kind: RoutineKind,
+    /// Input argument types, normalised (see `normalize_type`): `uuid, text`.
+    pub signature: String,
+    /// `pg_get_function_identity_arguments`, with argument names.
+    pub identity_arguments: String,
+    /// `pg_get_functiondef`: a whole `CREATE OR REPLACE FUNCTION` statement. Empty for aggregates.
+    pub definition: String,
+    pub language: String,
+    pub owner: String,
+    pub comment: Option<String>,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type_kind", rename_all = "snake_case")]
+pub enum TypeBody {
+    Enum {
+        values: Vec<String>,
+    },
+    Domain {
+        base_type: String,
+        collation: Option<QualifiedName>,
+        default: Option<String>,
+        not_null: bool,
+        /// `(name, pg_get_constraintdef)` of each domain constraint.
+        constraints: Vec<(String, String)>,
+    },
+    Composite {
+        attributes: Vec<(String, String)>,
+    },
+    Range {
+        subtype: String,
+        definition: String,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TypeDef {
+    pub name: QualifiedName,
+    pub body: TypeBody,
+    pub owner: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Sequence {
+    pub name: QualifiedName,
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    /// `(table, column)` owning this sequence (`OWNED BY`, serial and identity columns).
+    pub owned_by: Option<(QualifiedName, String)>,
+    /// True for the sequence behind an identity column.
+    pub is_identity: bool,
+    pub comment: Option<String>,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct View {
+    pub name: QualifiedName,
+    pub materialized: bool,
+    /// `pg_get_viewdef`: the SELECT.
+    pub definition: String,
+    /// `security_invoker=true`, `check_option=local`...
+    pub options: Vec<String>,
+    pub owner: String,
+    pub comment: Option<String>,
+    /// `(column, comment)`.
+    pub column_comments: Vec<(String, String)>,
+    pub grants: Vec<Grant>,
+    /// Indexes of a materialized view.
+    pub indexes: Vec<Index>,
+    pub triggers: Vec<Trigger>,
+    pub estimated_rows: i64,
+    pub size_bytes: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Extension {
+    pub name: String,
+    pub schema: String,
+    pub version: String,
+}
+
+/// Which part of an object holds a dependency.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "part", content = "name", rename_all = "snake_case")]
+pub enum Part {
+    Whole,
+    Column(String),
+    Constraint(String),
+    Index(String),
+    Policy(String),
+    Trigger(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Dependency {
+    pub from: ObjectKey,
+    pub part: Part,
+    pub to: ObjectKey,
+}
+
+impl Schema {
+    /// Every object of the model as a key, tables first, in catalog order.
+    pub fn keys(&self) -> Vec<ObjectKey> {
+        let tables = self
+            .tables
+            .keys()
+            .map(|n| ObjectKey::relation(ObjectKind::Table, n.clone()));
+        let views = self.views.values().map(|v| {
+            let kind = if v.materialized {
+                ObjectKind::MaterializedView
+            } else {
+                ObjectKind::View
+            };
+            ObjectKey::relation(kind, v.name.clone())
+        });
+        let types = self
+            .types
+            .keys()
+            .map(|n| ObjectKey::relation(ObjectKind::Type, n.clone()));
+        let seqs = self
+            .sequences
+            .keys()
+            .map(|n| ObjectKey::relation(ObjectKind::Sequence, n.clone()));
+        tables
+            .chain(views)
+            .chain(self.functions.keys().cloned())
+            .chain(types)
+            .chain(seqs)
+            .collect()
+    }
+}

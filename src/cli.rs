@@ -1,1 +1,86 @@
-//! (Being written.)
+//! The command line. Option names are a contract: scripts and CI jobs depend on them.
+
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Find what your PostgreSQL database holds that your git migrations do not declare.
+///
+/// pgdrift reads production's catalog (read-only, in one snapshot), parses every file in
+/// the migrations folder, and reports each table, view, function, type and sequence as
+/// tracked (declared and present), drifted (present, declared nowhere), missing (declared,
+/// absent) or system (listed in pgdrift.toml).
+#[derive(Debug, Parser)]
+#[command(name = "pgdrift", version, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 success, 1 drift found (check), 2 error.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, before or after the command name.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Production's connection URL (postgres://user:password@host:port/db?sslmode=require).
+    /// Defaults to DATABASE_URL, then the libpq variables PGHOST, PGPORT, PGUSER,
+    /// PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT and ~/.pgpass.
+    #[arg(long, global = true, value_name = "URL")]
+    pub db_url: Option<String>,
+
+    /// Folder of migration files named <version>_<name>.sql
+    /// [default: supabase/migrations, or `migrations` in pgdrift.toml]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
+
+    /// A schema whose objects pgdrift manages; repeat for several
+    /// [default: public, or `schemas` in pgdrift.toml]
+    #[arg(long = "schema", global = true, value_name = "NAME")]
+    pub schemas: Vec<String>,
+
+    /// Settings file (managed schemas, migrations folder, system list)
+    /// [default: ./pgdrift.toml when it exists]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report what is tracked, drifted, missing and system (exit 0).
+    Status(ReportArgs),
+    /// The same report; exit 1 when drift is left unresolved (a CI gate).
+    Check(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format: text for people, json for scripts
+    /// (keys tracked, drifted, missing, system).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_go_before_or_after_the_command() {
+        let before =
+            Cli::try_parse_from(["pgdrift", "--db-url", "u", "--schema", "a", "status"]).unwrap();
+        let after = Cli::try_parse_from([
+            "pgdrift", "status", "--db-url", "u", "--schema", "a", "--schema", "b",
+        ])
+        .unwrap();
+        assert_eq!(before.global.db_url.as_deref(), Some("u"));
+        assert_eq!(after.global.db_url.as_deref(), Some("u"));
+        assert_eq!(after.global.schemas, ["a", "b"]);
+    }
+}

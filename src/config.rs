@@ -1,1 +1,195 @@
-//! (Being written.)
+//! `pgdrift.toml`: managed schemas, the migrations folder and the system list.
+//!
+//! ```toml
+//! schemas = ["public", "billing"]
+//! migrations = "supabase/migrations"
+//!
+//! [[system]]
+//! name = "public._external_sync_state"
+//! reason = "created and owned by the sync worker"
+//! ```
+
+use crate::model::QualifiedName;
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file pgdrift reads from the current folder when `--config` is not given.
+pub const DEFAULT_FILE: &str = "pgdrift.toml";
+/// Where Supabase projects keep their migrations.
+pub const DEFAULT_MIGRATIONS: &str = "supabase/migrations";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    schemas: Option<Vec<String>>,
+    migrations: Option<PathBuf>,
+    #[serde(default)]
+    system: Vec<SystemEntry>,
+}
+
+/// An object the team has declared as managed outside the migrations.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SystemEntry {
+    /// `schema.name`; an unqualified name means `public`.
+    pub name: String,
+    #[serde(default)]
+    pub reason: String,
+    /// When it was marked, as the user wrote it.
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+impl SystemEntry {
+    pub fn qualified_name(&self) -> Result<QualifiedName> {
+        QualifiedName::parse(&self.name, "public").with_context(|| {
+            format!(
+                "system entry `{}` is not a valid name: write it as schema.name",
+                self.name
+            )
+        })
+    }
+}
+
+/// The settings a command runs with, after command-line options, the file and defaults.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub schemas: Vec<String>,
+    pub migrations: PathBuf,
+    pub system: Vec<SystemEntry>,
+    /// The config file that was read, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Reads `config` (an error if given and absent) or `./pgdrift.toml` (if present), then
+    /// lets the command-line values win. Paths in the file are relative to the file.
+    pub fn resolve(
+        config: Option<&Path>,
+        schemas: &[String],
+        migrations: Option<&Path>,
+    ) -> Result<Self> {
+        let (file, source) = match config {
+            Some(path) => (read(path)?, Some(path.to_path_buf())),
+            None if Path::new(DEFAULT_FILE).is_file() => (
+                read(Path::new(DEFAULT_FILE))?,
+                Some(PathBuf::from(DEFAULT_FILE)),
+            ),
+            None => (File::default(), None),
+        };
+        let base = source
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""));
+        let migrations = match (migrations, &file.migrations) {
+            (Some(dir), _) => dir.to_path_buf(),
+            (None, Some(dir)) => base.join(dir),
+            (None, None) => base.join(DEFAULT_MIGRATIONS),
+        };
+        let schemas = if !schemas.is_empty() {
+            schemas.to_vec()
+        } else {
+            file.schemas
+                .clone()
+                .unwrap_or_else(|| vec!["public".to_string()])
+        };
+        if schemas.iter().any(|s| s.is_empty()) {
+            bail!("an empty schema name was given: pass --schema NAME");
+        }
+        for entry in &file.system {
+            entry.qualified_name()?;
+        }
+        let mut unique = Vec::new();
+        for s in schemas {
+            if !unique.contains(&s) {
+                unique.push(s);
+            }
+        }
+        Ok(Settings {
+            schemas: unique,
+            migrations,
+            system: file.system,
+            source,
+        })
+    }
+}
+
+fn read(path: &Path) -> Result<File> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the config file {}: {e}; pass --config FILE or remove the option",
+            path.display()
+        )
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        let message = e.message().to_string();
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+        match line {
+            Some(line) => anyhow::anyhow!("{}:{line}: {message}", path.display()),
+            None => anyhow::anyhow!("{}: {message}", path.display()),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("pgdrift.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn file_values_are_relative_to_the_file_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "schemas = [\"public\", \"billing\"]\nmigrations = \"db/migrations\"\n\n[[system]]\nname = \"public._sync\"\nreason = \"worker\"\n",
+        );
+        let s = Settings::resolve(Some(&path), &[], None).unwrap();
+        assert_eq!(s.schemas, ["public", "billing"]);
+        assert_eq!(s.migrations, dir.path().join("db/migrations"));
+        assert_eq!(
+            s.system[0].qualified_name().unwrap(),
+            QualifiedName::new("public", "_sync")
+        );
+
+        let s = Settings::resolve(
+            Some(&path),
+            &["app".into(), "app".into()],
+            Some(Path::new("m")),
+        )
+        .unwrap();
+        assert_eq!(s.schemas, ["app"]);
+        assert_eq!(s.migrations, PathBuf::from("m"));
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let s = Settings::resolve(None, &[], None).unwrap();
+        assert_eq!(s.schemas, ["public"]);
+        assert_eq!(s.migrations, PathBuf::from(DEFAULT_MIGRATIONS));
+    }
+
+    #[test]
+    fn reports_bad_files_with_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "schemas = [\"public\"]\nbogus = 1\n");
+        let err = Settings::resolve(Some(&path), &[], None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("pgdrift.toml:2:") && err.contains("bogus"),
+            "{err}"
+        );
+
+        let missing = dir.path().join("nope.toml");
+        let err = Settings::resolve(Some(&missing), &[], None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("cannot read the config file"), "{err}");
+    }
+}

@@ -1,1 +1,312 @@
-//! (Being written.)
+//! Production's model against the declared state of the history and the system list:
+//! what is tracked, drifted, missing and system.
+
+use crate::config::SystemEntry;
+use crate::history::{History, Warning};
+use crate::model::{ConstraintKind, ObjectKey, ObjectKind, QualifiedName, Schema, Table};
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// What a report says about one drifted, tracked, missing or system object.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    #[serde(flatten)]
+    pub key: ObjectKey,
+    /// For tables: size, rows, keys, policies, triggers, partitions.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableFacts>,
+    /// The migration that creates it (tracked and missing objects).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration: Option<String>,
+    /// Why it is system (from `pgdrift.toml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TableFacts {
+    /// `pg_class.reltuples`; absent when the table was never analyzed.
+    pub estimated_rows: Option<i64>,
+    pub size_bytes: i64,
+    pub foreign_keys_out: usize,
+    pub foreign_keys_in: usize,
+    pub policies: usize,
+    pub triggers: usize,
+    pub partitioned: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partitions: Vec<QualifiedName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<QualifiedName>,
+}
+
+/// The four groups, each tables first, then other objects, in name order.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    pub tracked: Vec<Entry>,
+    pub drifted: Vec<Entry>,
+    pub missing: Vec<Entry>,
+    pub system: Vec<Entry>,
+    pub schemas: Vec<String>,
+    pub migrations: usize,
+    #[serde(serialize_with = "serialize_warnings")]
+    pub warnings: Vec<Warning>,
+    pub skipped_files: Vec<PathBuf>,
+    /// System entries in `pgdrift.toml` that match nothing in production.
+    pub unknown_system_entries: Vec<String>,
+}
+
+fn serialize_warnings<S: serde::Serializer>(warnings: &[Warning], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(warnings.len()))?;
+    for w in warnings {
+        seq.serialize_element(&serde_json::json!({
+            "file": w.path.display().to_string(),
+            "line": w.line,
+            "message": w.message,
+        }))?;
+    }
+    seq.end()
+}
+
+impl Report {
+    /// Drift that no decision covers yet: what `check` fails on.
+    pub fn has_unresolved_drift(&self) -> bool {
+        !self.drifted.is_empty()
+    }
+}
+
+/// Compares production with the history. Only objects in production's managed schemas
+/// are compared; declared objects elsewhere (for example `auth`) are not pgdrift's concern.
+pub fn compare(prod: &Schema, history: &History, system: &[SystemEntry]) -> Result<Report> {
+    let managed: BTreeSet<&str> = prod.schemas.iter().map(String::as_str).collect();
+    let declared: BTreeMap<&ObjectKey, String> = history
+        .declared
+        .iter()
+        .filter(|(key, _)| managed.contains(key.name.schema.as_str()))
+        .map(|(key, decl)| (key, file_name(history, decl.created_in)))
+        .collect();
+    let mut system_names = BTreeMap::new();
+    for entry in system {
+        system_names.insert(entry.qualified_name()?, entry.reason.clone());
+    }
+
+    let present = reportable(prod);
+    let matched = match_declared(&present, &declared);
+    let mut report = Report {
+        schemas: prod.schemas.clone(),
+        migrations: history.files.len(),
+        warnings: history.warnings.clone(),
+        skipped_files: history.skipped.clone(),
+        ..Report::default()
+    };
+    let mut used_system = BTreeSet::new();
+    for key in &present {
+        if hidden_partition(prod, key, &matched) {
+            continue;
+        }
+        let mut entry = Entry {
+            key: key.clone(),
+            table: facts(prod, key),
+            migration: None,
+            reason: None,
+        };
+        if let Some(reason) = system_names.get(&key.name) {
+            used_system.insert(key.name.clone());
+            entry.reason = Some(reason.clone());
+            report.system.push(entry);
+        } else if let Some(declared_key) = matched.get(key) {
+            entry.migration = declared.get(declared_key).cloned();
+            report.tracked.push(entry);
+        } else {
+            report.drifted.push(entry);
+        }
+    }
+    let matched_declared: BTreeSet<&ObjectKey> = matched.values().copied().collect();
+    for (key, file) in &declared {
+        if !matched_declared.contains(key) && !exists_anywhere(prod, key) {
+            let entry = Entry {
+                key: (*key).clone(),
+                table: None,
+                migration: Some(file.clone()),
+                reason: None,
+            };
+            report.missing.push(entry);
+        }
+    }
+    report.unknown_system_entries = system_names
+        .keys()
+        .filter(|n| !used_system.contains(*n))
+        .map(|n| n.to_string())
+        .collect();
+    for list in [
+        &mut report.tracked,
+        &mut report.drifted,
+        &mut report.missing,
+        &mut report.system,
+    ] {
+        list.sort_by(|a, b| sort_key(&a.key).cmp(&sort_key(&b.key)));
+    }
+    Ok(report)
+}
+
+fn file_name(history: &History, index: usize) -> String {
+    history
+        .files
+        .get(index)
+        .map(|f| f.path.display().to_string())
+        .unwrap_or_default()
+}
+
+fn sort_key(key: &ObjectKey) -> (bool, &QualifiedName, ObjectKind, &Option<String>) {
+    (
+        key.kind != ObjectKind::Table,
+        &key.name,
+        key.kind,
+        &key.signature,
+    )
+}
+
+/// Production objects a report lists: tables (partitions appear under their parent unless
+/// they alone are drifted), views, routines, types and standalone sequences.
+fn reportable(prod: &Schema) -> Vec<ObjectKey> {
+    prod.keys()
+        .into_iter()
+        .filter(|key| match key.kind {
+            ObjectKind::Sequence => prod
+                .sequences
+                .get(&key.name)
+                .is_some_and(|s| s.owned_by.is_none()),
+            _ => true,
+        })
+        .collect()
+}
+
+/// Pairs each production object with the declaration that creates it: relations by name
+/// (tables, views and sequences share one namespace), types by name, routines by signature
+/// and, when a migration spells a type in a way the signature cannot match, by name and
+/// argument count.
+fn match_declared<'a>(
+    present: &[ObjectKey],
+    declared: &BTreeMap<&'a ObjectKey, String>,
+) -> BTreeMap<ObjectKey, &'a ObjectKey> {
+    let mut matched = BTreeMap::new();
+    let mut taken = BTreeSet::new();
+    let same_namespace = |a: ObjectKind, b: ObjectKind| {
+        (a.is_relation() && b.is_relation()) || (a.is_routine() && b.is_routine()) || a == b
+    };
+    for exact in [true, false] {
+        for key in present {
+            if matched.contains_key(key) {
+                continue;
+            }
+            let found = declared.keys().find(|d| {
+                !taken.contains(*d)
+                    && d.name == key.name
+                    && same_namespace(d.kind, key.kind)
+                    && (!key.kind.is_routine()
+                        || if exact {
+                            d.signature == key.signature
+                        } else {
+                            same_arity(d, key)
+                        })
+            });
+            if let Some(d) = found {
+                taken.insert(*d);
+                matched.insert(key.clone(), *d);
+            }
+        }
+    }
+    matched
+}
+
+/// A partition is listed under its parent, on its own only when it alone is drift
+/// (its parent is declared, it is not).
+fn hidden_partition(
+    prod: &Schema,
+    key: &ObjectKey,
+    matched: &BTreeMap<ObjectKey, &ObjectKey>,
+) -> bool {
+    let parent = match prod
+        .tables
+        .get(&key.name)
+        .and_then(|t| t.partition_of.as_ref())
+    {
+        Some(p) if key.kind == ObjectKind::Table => &p.parent,
+        _ => return false,
+    };
+    let parent_key = ObjectKey::relation(ObjectKind::Table, parent.clone());
+    matched.contains_key(key) || !matched.contains_key(&parent_key)
+}
+
+fn same_arity(a: &ObjectKey, b: &ObjectKey) -> bool {
+    let count = |k: &ObjectKey| {
+        k.signature.as_deref().map_or(0, |s| {
+            if s.is_empty() {
+                0
+            } else {
+                s.split(", ").count()
+            }
+        })
+    };
+    count(a) == count(b)
+}
+
+/// Is a declared object in production under any kind of its namespace (a declared sequence
+/// that became owned by a column, a partition)?
+fn exists_anywhere(prod: &Schema, key: &ObjectKey) -> bool {
+    match key.kind {
+        k if k.is_relation() => {
+            prod.tables.contains_key(&key.name)
+                || prod.views.contains_key(&key.name)
+                || prod.sequences.contains_key(&key.name)
+        }
+        ObjectKind::Type => prod.types.contains_key(&key.name),
+        _ => false,
+    }
+}
+
+fn facts(prod: &Schema, key: &ObjectKey) -> Option<TableFacts> {
+    if key.kind != ObjectKind::Table {
+        return None;
+    }
+    let table = prod.tables.get(&key.name)?;
+    let is_fk = |c: &&crate::model::Constraint| c.kind == ConstraintKind::ForeignKey && c.is_local;
+    let foreign_keys_in = prod
+        .tables
+        .values()
+        .filter(|t| t.partition_of.is_none())
+        .flat_map(|t| t.constraints.iter().filter(is_fk))
+        .filter(|c| c.references.as_ref() == Some(&table.name))
+        .count();
+    Some(TableFacts {
+        estimated_rows: (table.estimated_rows >= 0).then_some(table.estimated_rows),
+        size_bytes: partitions_of(prod, table)
+            .iter()
+            .map(|p| p.size_bytes)
+            .sum::<i64>()
+            + table.size_bytes,
+        foreign_keys_out: table.constraints.iter().filter(is_fk).count(),
+        foreign_keys_in,
+        policies: table.policies.len(),
+        triggers: table.triggers.len(),
+        partitioned: table.partition_key.is_some(),
+        partitions: partitions_of(prod, table)
+            .iter()
+            .map(|p| p.name.clone())
+            .collect(),
+        partition_of: table.partition_of.as_ref().map(|p| p.parent.clone()),
+    })
+}
+
+fn partitions_of<'a>(prod: &'a Schema, table: &Table) -> Vec<&'a Table> {
+    prod.tables
+        .values()
+        .filter(|t| {
+            t.partition_of
+                .as_ref()
+                .is_some_and(|p| p.parent == table.name)
+        })
+        .collect()
+}

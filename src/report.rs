@@ -1,1 +1,220 @@
-//! (Being written.)
+//! Prints a drift report for people (text) or machines (JSON).
+
+use crate::drift::{Entry, Report};
+use crate::model::ObjectKind;
+use std::io::{self, Write};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+pub fn print(report: &Report, format: Format, out: &mut impl Write) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)
+        }
+        Format::Text => text(report, out),
+    }
+}
+
+fn count(entries: &[Entry], tables: bool) -> usize {
+    entries
+        .iter()
+        .filter(|e| (e.key.kind == ObjectKind::Table) == tables)
+        .count()
+}
+
+fn text(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "schemas: {}; migrations: {} file{}",
+        report.schemas.join(", "),
+        report.migrations,
+        if report.migrations == 1 { "" } else { "s" }
+    )?;
+    for (label, tables) in [("tables ", true), ("objects", false)] {
+        writeln!(
+            out,
+            "{label}  {} tracked, {} drifted, {} missing, {} system",
+            count(&report.tracked, tables),
+            count(&report.drifted, tables),
+            count(&report.missing, tables),
+            count(&report.system, tables),
+        )?;
+    }
+    drifted_tables(report, out)?;
+    other_list(
+        out,
+        "Drifted objects (in no migration)",
+        report
+            .drifted
+            .iter()
+            .filter(|e| e.key.kind != ObjectKind::Table),
+    )?;
+    let missing = report.missing.iter().map(|e| {
+        (
+            e.key.to_string(),
+            e.migration
+                .as_deref()
+                .map(|m| format!("created by {m}"))
+                .unwrap_or_default(),
+        )
+    });
+    listing(
+        out,
+        "Missing (declared by migrations, absent in production)",
+        missing,
+    )?;
+    let system = report
+        .system
+        .iter()
+        .map(|e| (e.key.to_string(), e.reason.clone().unwrap_or_default()));
+    listing(out, "System (pgdrift.toml)", system)?;
+    other_list(out, "Tracked", report.tracked.iter())?;
+    notes(report, out)
+}
+
+fn drifted_tables(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    let tables: Vec<&Entry> = report
+        .drifted
+        .iter()
+        .filter(|e| e.key.kind == ObjectKind::Table)
+        .collect();
+    if tables.is_empty() {
+        return Ok(());
+    }
+    let width = tables
+        .iter()
+        .map(|e| e.key.display_name().len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    writeln!(out, "\nDrifted tables (in no migration):")?;
+    writeln!(
+        out,
+        "  {:width$}  {:>10}  {:>9}  {:>6}  {:>5}  {:>8}  {:>8}",
+        "TABLE", "ROWS", "SIZE", "FK OUT", "FK IN", "POLICIES", "TRIGGERS"
+    )?;
+    for e in tables {
+        let Some(f) = &e.table else { continue };
+        let rows = f
+            .estimated_rows
+            .map_or("?".to_string(), |r| format!("~{r}"));
+        write!(
+            out,
+            "  {:width$}  {:>10}  {:>9}  {:>6}  {:>5}  {:>8}  {:>8}",
+            e.key.display_name(),
+            rows,
+            human_size(f.size_bytes),
+            f.foreign_keys_out,
+            f.foreign_keys_in,
+            f.policies,
+            f.triggers
+        )?;
+        if let Some(parent) = &f.partition_of {
+            write!(out, "  partition of {parent}")?;
+        } else if f.partitioned {
+            write!(
+                out,
+                "  partitioned, {} partition{}",
+                f.partitions.len(),
+                if f.partitions.len() == 1 { "" } else { "s" }
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn other_list<'a>(
+    out: &mut impl Write,
+    title: &str,
+    entries: impl Iterator<Item = &'a Entry>,
+) -> io::Result<()> {
+    listing(
+        out,
+        title,
+        entries.map(|e| (e.key.to_string(), String::new())),
+    )
+}
+
+fn listing(
+    out: &mut impl Write,
+    title: &str,
+    rows: impl Iterator<Item = (String, String)>,
+) -> io::Result<()> {
+    let rows: Vec<(String, String)> = rows.collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{title}:")?;
+    let width = rows.iter().map(|(a, _)| a.len()).max().unwrap_or(0);
+    for (name, note) in rows {
+        if note.is_empty() {
+            writeln!(out, "  {name}")?;
+        } else {
+            writeln!(out, "  {name:width$}  {note}")?;
+        }
+    }
+    Ok(())
+}
+
+fn notes(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    if !(report.warnings.is_empty()
+        && report.skipped_files.is_empty()
+        && report.unknown_system_entries.is_empty())
+    {
+        writeln!(out)?;
+    }
+    for w in &report.warnings {
+        writeln!(
+            out,
+            "warning: {}:{}: {}",
+            w.path.display(),
+            w.line,
+            w.message
+        )?;
+    }
+    for path in &report.skipped_files {
+        writeln!(
+            out,
+            "warning: {}: skipped, not named <version>_<name>.sql",
+            path.display()
+        )?;
+    }
+    for name in &report.unknown_system_entries {
+        writeln!(
+            out,
+            "warning: pgdrift.toml lists {name} as system, but production has no such object"
+        )?;
+    }
+    Ok(())
+}
+
+/// `8192` → `8 kB`, as `pg_size_pretty` does.
+pub fn human_size(bytes: i64) -> String {
+    let mut value = bytes as f64;
+    for unit in ["bytes", "kB", "MB", "GB"] {
+        if value.abs() < 10240.0 {
+            return format!("{} {unit}", value.round() as i64);
+        }
+        value /= 1024.0;
+    }
+    format!("{} TB", value.round() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_like_pg_size_pretty() {
+        assert_eq!(human_size(0), "0 bytes");
+        assert_eq!(human_size(8192), "8192 bytes");
+        assert_eq!(human_size(16384), "16 kB");
+        assert_eq!(human_size(50 * 1024 * 1024), "50 MB");
+    }
+}

@@ -1,0 +1,81 @@
+//! What each command does, from resolved arguments to printed output.
+
+use crate::cli::{Cli, Command, ReportArgs};
+use crate::config::Settings;
+use crate::db::{Snapshot, Target};
+use crate::drift::{self, Report};
+use crate::model::Schema;
+use crate::{catalog, history, report};
+use anyhow::{bail, Context, Result};
+use postgres::types::Type;
+use std::io::Write;
+
+/// How a command ended, when it did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// `check` found drift.
+    DriftFound,
+}
+
+pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
+    let g = &cli.global;
+    let settings = Settings::resolve(g.config.as_deref(), &g.schemas, g.migrations.as_deref())?;
+    match &cli.command {
+        Command::Status(args) => {
+            status(&settings, g.db_url.as_deref(), args, out)?;
+            Ok(Outcome::Success)
+        }
+        Command::Check(args) => {
+            let report = status(&settings, g.db_url.as_deref(), args, out)?;
+            Ok(if report.has_unresolved_drift() {
+                Outcome::DriftFound
+            } else {
+                Outcome::Success
+            })
+        }
+    }
+}
+
+fn status(
+    settings: &Settings,
+    db_url: Option<&str>,
+    args: &ReportArgs,
+    out: &mut impl Write,
+) -> Result<Report> {
+    // The history is read first: a broken migration is reported before production is touched.
+    let history = history::parse_dir(&settings.migrations)?;
+    let prod = read_production(settings, db_url)?.0;
+    let report = drift::compare(&prod, &history, &settings.system)?;
+    report::print(&report, args.format, out).context("writing the report")?;
+    Ok(report)
+}
+
+/// Reads the managed schemas of production in one read-only snapshot. Also returns how many
+/// catalog queries it took.
+pub fn read_production(settings: &Settings, db_url: Option<&str>) -> Result<(Schema, usize)> {
+    let target = Target::resolve(db_url)?;
+    let mut client = target.connect()?;
+    let mut snapshot = Snapshot::begin(&mut client)?;
+    check_schemas(&mut snapshot, &settings.schemas)?;
+    let schema = catalog::load(&mut snapshot, &settings.schemas)
+        .with_context(|| format!("reading the catalog of {}", target.display))?;
+    let queries = snapshot.query_count();
+    snapshot.finish()?;
+    Ok((schema, queries))
+}
+
+fn check_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<()> {
+    let rows = snapshot.query(
+        "SELECT s FROM unnest($1::text[]) AS s WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s)",
+        &[(&schemas, Type::TEXT_ARRAY)],
+    )?;
+    let unknown: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    if !unknown.is_empty() {
+        bail!(
+            "schema {} does not exist in production: check --schema or `schemas` in pgdrift.toml",
+            unknown.join(", ")
+        );
+    }
+    Ok(())
+}

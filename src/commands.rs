@@ -43,12 +43,17 @@ fn status(
     args: &ReportArgs,
     out: &mut impl Write,
 ) -> Result<Report> {
+    let report = drift_report(settings, db_url)?;
+    report::print(&report, args.format, out).context("writing the report")?;
+    Ok(report)
+}
+
+/// Reads the history, then production, and compares them.
+pub fn drift_report(settings: &Settings, db_url: Option<&str>) -> Result<Report> {
     // The history is read first: a broken migration is reported before production is touched.
     let history = history::parse_dir(&settings.migrations)?;
     let prod = read_production(settings, db_url)?.0;
-    let report = drift::compare(&prod, &history, &settings.system)?;
-    report::print(&report, args.format, out).context("writing the report")?;
-    Ok(report)
+    drift::compare(&prod, &history, &settings.system)
 }
 
 /// Reads the managed schemas of production in one read-only snapshot. Also returns how many

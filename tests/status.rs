@@ -1,0 +1,158 @@
+//! `status` and `check` on the acme fixture: the exact drift sets of `fixtures/acme/EXPECTED.md`,
+//! the dynamic-SQL warning, exit codes and the JSON shape.
+
+mod common;
+
+use common::{acme_production, pgdrift, project_root, TestDb};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The `## section` lists of EXPECTED.md.
+fn expected() -> BTreeMap<String, BTreeSet<String>> {
+    let text = std::fs::read_to_string(project_root().join("fixtures/acme/EXPECTED.md")).unwrap();
+    let mut sections: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut current = None;
+    for line in text.lines() {
+        if let Some(title) = line.strip_prefix("## ") {
+            current = Some(title.trim().to_string());
+            sections.entry(title.trim().to_string()).or_default();
+        } else if let (Some(section), false) = (&current, line.trim().is_empty()) {
+            sections.get_mut(section).unwrap().insert(line.trim().to_string());
+        }
+    }
+    sections
+}
+
+/// The kinds pgdrift reports, with the EXPECTED.md section that lists each.
+const KINDS: [(&str, &str); 7] = [
+    ("table", "tables"),
+    ("function", "functions"),
+    ("procedure", "procedures"),
+    ("type", "types"),
+    ("sequence", "sequences"),
+    ("view", "views"),
+    ("materialized_view", "materialized_views"),
+];
+
+/// A copy of the fixture project (pgdrift.toml and the migrations), without production's SQL.
+fn project_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = project_root().join("fixtures/acme");
+    std::fs::copy(src.join("pgdrift.toml"), dir.path().join("pgdrift.toml")).unwrap();
+    let migrations = dir.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    for entry in std::fs::read_dir(src.join("supabase/migrations")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), migrations.join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+fn json_status(dir: &Path, db: &TestDb) -> Value {
+    let out = pgdrift(dir).args(["status", "--format", "json", "--db-url", &db.url()]).output().unwrap();
+    assert!(out.status.success(), "status failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("status --format json prints JSON")
+}
+
+/// `schema.name` or `schema.name(signature)`, unquoted, as EXPECTED.md writes them.
+fn raw_name(entry: &Value) -> String {
+    let base = format!("{}.{}", entry["schema"].as_str().unwrap(), entry["name"].as_str().unwrap());
+    match entry.get("signature").and_then(Value::as_str) {
+        Some(sig) => format!("{base}({sig})"),
+        None => base,
+    }
+}
+
+#[test]
+fn acme_status_reports_the_exact_sets() {
+    let db = acme_production();
+    let dir = project_copy();
+    let report = json_status(dir.path(), &db);
+    let expected = expected();
+
+    for state in ["tracked", "drifted", "missing", "system"] {
+        let entries = report[state].as_array().unwrap_or_else(|| panic!("key {state} is a list"));
+        for entry in entries {
+            for key in ["schema", "name", "kind"] {
+                assert!(entry[key].is_string(), "{state} entry without {key}: {entry}");
+            }
+        }
+        for (kind, section) in KINDS {
+            let actual: BTreeSet<String> =
+                entries.iter().filter(|e| e["kind"] == kind).map(raw_name).collect();
+            let want = expected[&format!("{section}.{state}")].clone();
+            assert_eq!(actual, want, "{section}.{state}");
+        }
+    }
+
+    // Renamed, moved and dropped tables are in no list under their old names.
+    let everything = ["tracked", "drifted", "missing", "system"]
+        .iter()
+        .flat_map(|s| report[*s].as_array().unwrap().iter().map(raw_name))
+        .collect::<BTreeSet<_>>();
+    for gone in ["public.legacy_leads", "public.ticket_messages", "public.payment_methods", "public.invoice_reminders"] {
+        assert!(!everything.contains(gone), "{gone} is reported");
+    }
+
+    // Partitions appear under their parent.
+    let drifted = report["drifted"].as_array().unwrap();
+    let time_entries = drifted.iter().find(|e| raw_name(e) == "public.time_entries").unwrap();
+    let partitions: BTreeSet<&str> =
+        time_entries["partitions"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(partitions, BTreeSet::from(["time_entries_2023", "time_entries_2024", "time_entries_default"]));
+
+    // Table facts come from the catalog.
+    let orgs = drifted.iter().find(|e| raw_name(e) == "public.organizations").unwrap();
+    assert_eq!(orgs["estimated_rows"], 2);
+    assert!(orgs["foreign_keys_in"].as_u64().unwrap() > 3, "{orgs}");
+    assert!(orgs["size_bytes"].as_i64().unwrap() > 0);
+
+    // The dynamic SQL warning names the file and the line of the EXECUTE.
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0]["file"].as_str().unwrap().ends_with("20240418150000_create_audit_events_2024.sql"));
+    assert_eq!(warnings[0]["line"], 7);
+
+    let system = &report["system"].as_array().unwrap()[0];
+    assert_eq!(system["reason"], "created and owned by the sync worker");
+}
+
+#[test]
+fn acme_check_fails_on_drift_and_text_leads_with_counts() {
+    let db = acme_production();
+    let dir = project_copy();
+    let out = pgdrift(dir.path()).args(["--db-url", &db.url(), "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "schemas: public, billing; migrations: 19 files");
+    assert_eq!(lines[1], "tables   12 tracked, 52 drifted, 1 missing, 1 system");
+    assert_eq!(lines[2], "objects  12 tracked, 36 drifted, 1 missing, 0 system");
+    assert!(text.contains("Drifted tables (in no migration):"));
+    assert!(text.contains(
+        "warning: supabase/migrations/20240418150000_create_audit_events_2024.sql:7: dynamic SQL"
+    ));
+}
+
+#[test]
+fn check_passes_when_history_declares_everything() {
+    let db = TestDb::create("check");
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let sql = "create type mood as enum ('ok', 'sad');
+               create table people (id bigint generated always as identity primary key, m mood);
+               create function greet(p people) returns text language sql as $$ select 'hi' $$;
+               create view v_people as select id from people;";
+    std::fs::write(migrations.join("20240101000000_init.sql"), sql).unwrap();
+    db.execute(sql);
+    pgdrift(dir.path()).args(["check", "--db-url", &db.url()]).assert().code(0);
+
+    // A table made by hand is drift until it is listed as system.
+    db.execute("create table _tool_state (k text primary key)");
+    pgdrift(dir.path()).args(["check", "--db-url", &db.url()]).assert().code(1);
+    std::fs::write(dir.path().join("pgdrift.toml"), "[[system]]\nname = \"public._tool_state\"\nreason = \"tool\"\n")
+        .unwrap();
+    pgdrift(dir.path()).args(["check", "--db-url", &db.url()]).assert().code(0);
+}

@@ -23,7 +23,8 @@ struct Case {
 /// A deterministic sample: every `step`-th loadable case of each source, at least `min` each.
 fn sample() -> Vec<Case> {
     let dir = corpus_dir();
-    let table = std::fs::read_to_string(dir.join("cases.tsv")).expect("reading ../shared/corpus/cases.tsv");
+    let table =
+        std::fs::read_to_string(dir.join("cases.tsv")).expect("reading ../shared/corpus/cases.tsv");
     let mut by_source: std::collections::BTreeMap<String, Vec<Case>> = Default::default();
     for line in table.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -46,14 +47,23 @@ fn sample() -> Vec<Case> {
 }
 
 fn ensure_roles() {
-    let roles = ["schemainspect_test_role", "testuser", "app_user", "anon", "authenticated", "service_role"];
+    let roles = [
+        "schemainspect_test_role",
+        "testuser",
+        "app_user",
+        "anon",
+        "authenticated",
+        "service_role",
+    ];
     let mut sql = String::new();
     for r in roles {
         sql.push_str(&format!(
             "DO $$ BEGIN CREATE ROLE {r} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;\n"
         ));
     }
-    common::connect(&common::server_url()).batch_execute(&sql).unwrap();
+    common::connect(&common::server_url())
+        .batch_execute(&sql)
+        .unwrap();
 }
 
 /// Every schema the case made: not the system's and not the Supabase stand-in's.
@@ -135,7 +145,9 @@ fn corpus_sample_is_all_drift_without_history_and_none_with_its_own() {
 
         let history = tempfile::tempdir().unwrap();
         for (i, file) in case.files.iter().enumerate() {
-            let target = history.path().join(format!("{:014}_case_{i}.sql", 20200101000000u64 + i as u64));
+            let target = history
+                .path()
+                .join(format!("{:014}_case_{i}.sql", 20200101000000u64 + i as u64));
             std::fs::copy(file, target).unwrap();
         }
         let with = report(&db, &schemas, history.path());
@@ -148,5 +160,11 @@ fn corpus_sample_is_all_drift_without_history_and_none_with_its_own() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

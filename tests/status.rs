@@ -18,7 +18,10 @@ fn expected() -> BTreeMap<String, BTreeSet<String>> {
             current = Some(title.trim().to_string());
             sections.entry(title.trim().to_string()).or_default();
         } else if let (Some(section), false) = (&current, line.trim().is_empty()) {
-            sections.get_mut(section).unwrap().insert(line.trim().to_string());
+            sections
+                .get_mut(section)
+                .unwrap()
+                .insert(line.trim().to_string());
         }
     }
     sections
@@ -50,14 +53,25 @@ fn project_copy() -> tempfile::TempDir {
 }
 
 fn json_status(dir: &Path, db: &TestDb) -> Value {
-    let out = pgdrift(dir).args(["status", "--format", "json", "--db-url", &db.url()]).output().unwrap();
-    assert!(out.status.success(), "status failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = pgdrift(dir)
+        .args(["status", "--format", "json", "--db-url", &db.url()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "status failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("status --format json prints JSON")
 }
 
 /// `schema.name` or `schema.name(signature)`, unquoted, as EXPECTED.md writes them.
 fn raw_name(entry: &Value) -> String {
-    let base = format!("{}.{}", entry["schema"].as_str().unwrap(), entry["name"].as_str().unwrap());
+    let base = format!(
+        "{}.{}",
+        entry["schema"].as_str().unwrap(),
+        entry["name"].as_str().unwrap()
+    );
     match entry.get("signature").and_then(Value::as_str) {
         Some(sig) => format!("{base}({sig})"),
         None => base,
@@ -72,15 +86,23 @@ fn acme_status_reports_the_exact_sets() {
     let expected = expected();
 
     for state in ["tracked", "drifted", "missing", "system"] {
-        let entries = report[state].as_array().unwrap_or_else(|| panic!("key {state} is a list"));
+        let entries = report[state]
+            .as_array()
+            .unwrap_or_else(|| panic!("key {state} is a list"));
         for entry in entries {
             for key in ["schema", "name", "kind"] {
-                assert!(entry[key].is_string(), "{state} entry without {key}: {entry}");
+                assert!(
+                    entry[key].is_string(),
+                    "{state} entry without {key}: {entry}"
+                );
             }
         }
         for (kind, section) in KINDS {
-            let actual: BTreeSet<String> =
-                entries.iter().filter(|e| e["kind"] == kind).map(raw_name).collect();
+            let actual: BTreeSet<String> = entries
+                .iter()
+                .filter(|e| e["kind"] == kind)
+                .map(raw_name)
+                .collect();
             let want = expected[&format!("{section}.{state}")].clone();
             assert_eq!(actual, want, "{section}.{state}");
         }
@@ -91,19 +113,41 @@ fn acme_status_reports_the_exact_sets() {
         .iter()
         .flat_map(|s| report[*s].as_array().unwrap().iter().map(raw_name))
         .collect::<BTreeSet<_>>();
-    for gone in ["public.legacy_leads", "public.ticket_messages", "public.payment_methods", "public.invoice_reminders"] {
+    for gone in [
+        "public.legacy_leads",
+        "public.ticket_messages",
+        "public.payment_methods",
+        "public.invoice_reminders",
+    ] {
         assert!(!everything.contains(gone), "{gone} is reported");
     }
 
     // Partitions appear under their parent.
     let drifted = report["drifted"].as_array().unwrap();
-    let time_entries = drifted.iter().find(|e| raw_name(e) == "public.time_entries").unwrap();
-    let partitions: BTreeSet<&str> =
-        time_entries["partitions"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(partitions, BTreeSet::from(["time_entries_2023", "time_entries_2024", "time_entries_default"]));
+    let time_entries = drifted
+        .iter()
+        .find(|e| raw_name(e) == "public.time_entries")
+        .unwrap();
+    let partitions: BTreeSet<&str> = time_entries["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        partitions,
+        BTreeSet::from([
+            "time_entries_2023",
+            "time_entries_2024",
+            "time_entries_default"
+        ])
+    );
 
     // Table facts come from the catalog.
-    let orgs = drifted.iter().find(|e| raw_name(e) == "public.organizations").unwrap();
+    let orgs = drifted
+        .iter()
+        .find(|e| raw_name(e) == "public.organizations")
+        .unwrap();
     assert_eq!(orgs["estimated_rows"], 2);
     assert!(orgs["foreign_keys_in"].as_u64().unwrap() > 3, "{orgs}");
     assert!(orgs["size_bytes"].as_i64().unwrap() > 0);
@@ -111,7 +155,10 @@ fn acme_status_reports_the_exact_sets() {
     // The dynamic SQL warning names the file and the line of the EXECUTE.
     let warnings = report["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0]["file"].as_str().unwrap().ends_with("20240418150000_create_audit_events_2024.sql"));
+    assert!(warnings[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("20240418150000_create_audit_events_2024.sql"));
     assert_eq!(warnings[0]["line"], 7);
 
     let system = &report["system"].as_array().unwrap()[0];
@@ -122,13 +169,27 @@ fn acme_status_reports_the_exact_sets() {
 fn acme_check_fails_on_drift_and_text_leads_with_counts() {
     let db = acme_production();
     let dir = project_copy();
-    let out = pgdrift(dir.path()).args(["--db-url", &db.url(), "check"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = pgdrift(dir.path())
+        .args(["--db-url", &db.url(), "check"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "schemas: public, billing; migrations: 19 files");
-    assert_eq!(lines[1], "tables   12 tracked, 52 drifted, 1 missing, 1 system");
-    assert_eq!(lines[2], "objects  12 tracked, 36 drifted, 1 missing, 0 system");
+    assert_eq!(
+        lines[1],
+        "tables   12 tracked, 52 drifted, 1 missing, 1 system"
+    );
+    assert_eq!(
+        lines[2],
+        "objects  12 tracked, 36 drifted, 1 missing, 0 system"
+    );
     assert!(text.contains("Drifted tables (in no migration):"));
     assert!(text.contains(
         "warning: supabase/migrations/20240418150000_create_audit_events_2024.sql:7: dynamic SQL"
@@ -147,12 +208,24 @@ fn check_passes_when_history_declares_everything() {
                create view v_people as select id from people;";
     std::fs::write(migrations.join("20240101000000_init.sql"), sql).unwrap();
     db.execute(sql);
-    pgdrift(dir.path()).args(["check", "--db-url", &db.url()]).assert().code(0);
+    pgdrift(dir.path())
+        .args(["check", "--db-url", &db.url()])
+        .assert()
+        .code(0);
 
     // A table made by hand is drift until it is listed as system.
     db.execute("create table _tool_state (k text primary key)");
-    pgdrift(dir.path()).args(["check", "--db-url", &db.url()]).assert().code(1);
-    std::fs::write(dir.path().join("pgdrift.toml"), "[[system]]\nname = \"public._tool_state\"\nreason = \"tool\"\n")
-        .unwrap();
-    pgdrift(dir.path()).args(["check", "--db-url", &db.url()]).assert().code(0);
+    pgdrift(dir.path())
+        .args(["check", "--db-url", &db.url()])
+        .assert()
+        .code(1);
+    std::fs::write(
+        dir.path().join("pgdrift.toml"),
+        "[[system]]\nname = \"public._tool_state\"\nreason = \"tool\"\n",
+    )
+    .unwrap();
+    pgdrift(dir.path())
+        .args(["check", "--db-url", &db.url()])
+        .assert()
+        .code(0);
 }

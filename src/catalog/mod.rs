@@ -1,11 +1,299 @@
-//! Reads production's catalog into the model. (Being written.)
+//! Reads production's catalog into the model.
+//!
+//! One batched query per object kind covers every managed schema at once (the schema list
+//! is one `text[]` parameter), so the number of queries does not grow with the number of
+//! tables. Each kind has its module here and its SQL beside it in `queries/`. Oids and
+//! attnums are used to put the parts together and never leave this module.
+//!
+//! Objects that belong to an extension are left out everywhere: they are the extension's,
+//! not drift.
+
+mod columns;
+mod comments;
+mod constraints;
+mod depend;
+mod extensions;
+mod functions;
+mod grants;
+mod indexes;
+mod policies;
+mod sequences;
+mod tables;
+mod triggers;
+mod types;
+mod views;
 
 use crate::db::Snapshot;
-use crate::model::Schema;
+use crate::model::{Grant, QualifiedName, Schema, Table, View};
+use anyhow::{anyhow, Context, Result};
+use indexmap::IndexMap;
+use postgres::types::{FromSql, Type};
+use postgres::Row;
+use std::collections::HashMap;
+use std::fmt;
 
-pub fn load(_snapshot: &mut Snapshot, schemas: &[String]) -> anyhow::Result<Schema> {
+/// Reads every object of the managed `schemas` from one snapshot.
+pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
+    let mut reader = Reader { snapshot, schemas };
+    let notes = Notes {
+        comments: comments::load(&mut reader)?,
+        grants: grants::load(&mut reader)?,
+    };
+    let sequences = sequences::load(&mut reader, &notes)?;
+    let mut relations = Relations {
+        tables: tables::load(&mut reader, &notes)?,
+        views: views::load(&mut reader, &notes)?,
+    };
+    columns::load(&mut reader, &notes, &sequences, &mut relations.tables)?;
+    constraints::load(&mut reader, &notes, &mut relations.tables)?;
+    indexes::load(&mut reader, &notes, &mut relations)?;
+    policies::load(&mut reader, &notes, &mut relations.tables)?;
+    triggers::load(&mut reader, &notes, &mut relations)?;
     Ok(Schema {
         schemas: schemas.to_vec(),
-        ..Schema::default()
+        tables: by_name(relations.tables.into_values(), |t| &t.name),
+        views: by_name(relations.views.into_values(), |v| &v.name),
+        functions: functions::load(&mut reader, &notes)?,
+        types: types::load(&mut reader, &notes)?,
+        sequences: by_name(sequences, |s| &s.name),
+        extensions: extensions::load(&mut reader)?,
+        dependencies: depend::load(&mut reader)?,
     })
+}
+
+fn by_name<T, K: Clone + std::hash::Hash + Eq>(
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> &K,
+) -> IndexMap<K, T> {
+    items
+        .into_iter()
+        .map(|item| (key(&item).clone(), item))
+        .collect()
+}
+
+/// Runs the catalog queries against one snapshot, with the managed schemas as `$1`.
+struct Reader<'r, 'a> {
+    snapshot: &'r mut Snapshot<'a>,
+    schemas: &'r [String],
+}
+
+impl Reader<'_, '_> {
+    /// Runs one query that takes the managed schemas as `$1` (`text[]`).
+    fn rows(&mut self, sql: &str, what: &str) -> Result<Vec<Row>> {
+        self.snapshot
+            .query(sql, &[(&self.schemas, Type::TEXT_ARRAY)])
+            .with_context(|| format!("reading {what} from the catalog"))
+    }
+
+    /// Runs one query without parameters.
+    fn rows_unfiltered(&mut self, sql: &str, what: &str) -> Result<Vec<Row>> {
+        self.snapshot
+            .query(sql, &[])
+            .with_context(|| format!("reading {what} from the catalog"))
+    }
+}
+
+/// Reads one column of a catalog row, naming the column if its type is not the expected one.
+fn get<'r, T: FromSql<'r>>(row: &'r Row, column: &str) -> Result<T> {
+    row.try_get(column)
+        .with_context(|| format!("reading the catalog column {column}"))
+}
+
+/// A schema-qualified name from two optional columns: `None` when the row has none.
+fn optional_name(
+    row: &Row,
+    schema_column: &str,
+    name_column: &str,
+) -> Result<Option<QualifiedName>> {
+    let schema: Option<String> = get(row, schema_column)?;
+    let name: Option<String> = get(row, name_column)?;
+    Ok(schema.zip(name).map(|(s, n)| QualifiedName::new(s, n)))
+}
+
+/// `pg_class.reltuples` as a row count: -1 when the relation was never analyzed.
+fn estimated_rows(reltuples: f32) -> i64 {
+    if reltuples < 0.0 {
+        -1
+    } else {
+        // `as` saturates at the bounds of i64.
+        reltuples.round() as i64
+    }
+}
+
+/// A one-letter code from a `"char"` catalog column (`relkind`, `contype`, `polcmd`...),
+/// remembered with the column's name for error messages. The empty code is `'\0'`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Code {
+    column: &'static str,
+    value: char,
+}
+
+impl Code {
+    fn read(row: &Row, column: &'static str) -> Result<Code> {
+        let byte: i8 = get(row, column)?;
+        Ok(Code {
+            column,
+            value: byte as u8 as char,
+        })
+    }
+
+    /// `None` for the empty code (`attidentity = ''`).
+    fn non_empty(self) -> Option<Code> {
+        (self.value != '\0').then_some(self)
+    }
+
+    fn unknown(self) -> UnknownCode {
+        UnknownCode(self)
+    }
+}
+
+/// A catalog code pgdrift does not know, from a newer PostgreSQL or a broken catalog.
+#[derive(Debug)]
+struct UnknownCode(Code);
+
+impl UnknownCode {
+    /// The error for the object that carries the code: `unknown relkind 'x' for public.t`.
+    fn for_object(self, object: impl fmt::Display) -> anyhow::Error {
+        anyhow!("{self} for {object}; pgdrift does not know this kind of object, please report it")
+    }
+}
+
+impl fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown {} '{}'",
+            self.0.column,
+            self.0.value.escape_default()
+        )
+    }
+}
+
+impl std::error::Error for UnknownCode {}
+
+/// The system catalog an oid belongs to, for comments and privileges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Catalog {
+    Class,
+    Constraint,
+    Policy,
+    Trigger,
+    Proc,
+    Type,
+}
+
+impl TryFrom<&str> for Catalog {
+    type Error = anyhow::Error;
+
+    fn try_from(name: &str) -> Result<Self> {
+        Ok(match name {
+            "pg_class" => Catalog::Class,
+            "pg_constraint" => Catalog::Constraint,
+            "pg_policy" => Catalog::Policy,
+            "pg_trigger" => Catalog::Trigger,
+            "pg_proc" => Catalog::Proc,
+            "pg_type" => Catalog::Type,
+            other => return Err(anyhow!("unknown catalog {other}")),
+        })
+    }
+}
+
+/// Comments and privileges of every object, read once and handed out by oid.
+struct Notes {
+    /// `(catalog, oid, objsubid)` → comment; objsubid is the attnum for a column, else 0.
+    comments: HashMap<(Catalog, u32, i32), String>,
+    /// `(catalog, oid, attnum)` → explicit grants; attnum is 0 for the object itself.
+    grants: HashMap<(Catalog, u32, i16), Vec<Grant>>,
+}
+
+impl Notes {
+    fn comment(&self, catalog: Catalog, oid: u32, subid: i32) -> Option<String> {
+        self.comments.get(&(catalog, oid, subid)).cloned()
+    }
+
+    fn grants(&self, catalog: Catalog, oid: u32, attnum: i16) -> Vec<Grant> {
+        self.grants
+            .get(&(catalog, oid, attnum))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Tables and views by oid while their parts (indexes, triggers...) are attached.
+struct Relations {
+    tables: IndexMap<u32, Table>,
+    views: IndexMap<u32, View>,
+}
+
+/// The table or view a part belongs to.
+enum Owner<'a> {
+    Table(&'a mut Table),
+    View(&'a mut View),
+}
+
+impl Relations {
+    /// The relation `oid` names; an error naming `part` when it was not read, which the
+    /// queries rule out by filtering parts exactly as their relations.
+    fn owner(&mut self, oid: u32, part: &str) -> Result<Owner<'_>> {
+        if let Some(table) = self.tables.get_mut(&oid) {
+            return Ok(Owner::Table(table));
+        }
+        self.views
+            .get_mut(&oid)
+            .map(Owner::View)
+            .ok_or_else(|| anyhow!("{part} belongs to a relation that was not read"))
+    }
+}
+
+/// The table `oid` names, for parts only tables have (columns, constraints, policies).
+fn table_of<'t>(
+    tables: &'t mut IndexMap<u32, Table>,
+    oid: u32,
+    part: &str,
+) -> Result<&'t mut Table> {
+    tables
+        .get_mut(&oid)
+        .ok_or_else(|| anyhow!("{part} belongs to a table that was not read"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_codes_name_the_column_the_code_and_the_object() {
+        let code = Code {
+            column: "relkind",
+            value: 'x',
+        };
+        let message = code.unknown().for_object("public.t").to_string();
+        assert!(
+            message.starts_with("unknown relkind 'x' for public.t"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn empty_codes_are_none() {
+        let empty = Code {
+            column: "attidentity",
+            value: '\0',
+        };
+        assert_eq!(empty.non_empty(), None);
+        assert_eq!(empty.unknown().to_string(), "unknown attidentity '\\u{0}'");
+    }
+
+    #[test]
+    fn row_estimates_keep_never_analyzed_and_clamp() {
+        assert_eq!(estimated_rows(-1.0), -1);
+        assert_eq!(estimated_rows(0.0), 0);
+        assert_eq!(estimated_rows(41.6), 42);
+        assert_eq!(estimated_rows(f32::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn catalogs_are_named_by_their_table() {
+        assert_eq!(Catalog::try_from("pg_policy").unwrap(), Catalog::Policy);
+        assert!(Catalog::try_from("pg_am").is_err());
+    }
 }

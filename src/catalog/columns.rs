@@ -1,0 +1,90 @@
+//! Columns of tables, in attnum order: type, collation, NOT NULL, default, identity,
+//! generated expression, whether the table declares it itself, comment and column grants.
+
+use super::{get, optional_name, table_of, Catalog, Code, Notes, Reader, UnknownCode};
+use crate::model::{Column, Identity, IdentityKind, QualifiedName, Sequence, Table};
+use anyhow::{anyhow, Result};
+use indexmap::IndexMap;
+use postgres::Row;
+use std::collections::HashMap;
+
+const QUERY: &str = include_str!("queries/columns.sql");
+
+impl TryFrom<Code> for IdentityKind {
+    type Error = UnknownCode;
+
+    fn try_from(code: Code) -> Result<Self, UnknownCode> {
+        match code.value {
+            'a' => Ok(IdentityKind::Always),
+            'd' => Ok(IdentityKind::ByDefault),
+            _ => Err(code.unknown()),
+        }
+    }
+}
+
+/// Identity sequences by the `(table, column)` they belong to.
+type IdentitySequences<'s> = HashMap<(&'s QualifiedName, &'s str), &'s Sequence>;
+
+/// Adds its columns to every table.
+pub(super) fn load(
+    reader: &mut Reader,
+    notes: &Notes,
+    sequences: &[Sequence],
+    tables: &mut IndexMap<u32, Table>,
+) -> Result<()> {
+    let identities: IdentitySequences = sequences
+        .iter()
+        .filter(|s| s.is_identity)
+        .filter_map(|s| s.owned_by.as_ref().map(|(t, c)| ((t, c.as_str()), s)))
+        .collect();
+    for row in reader.rows(QUERY, "columns")? {
+        let oid: u32 = get(&row, "table_oid")?;
+        let name: String = get(&row, "name")?;
+        let table = table_of(tables, oid, &format!("column {name}"))?;
+        let column = read(&row, oid, name, &table.name, &identities, notes)?;
+        table.columns.push(column);
+    }
+    Ok(())
+}
+
+fn read(
+    row: &Row,
+    table_oid: u32,
+    name: String,
+    table: &QualifiedName,
+    identities: &IdentitySequences,
+    notes: &Notes,
+) -> Result<Column> {
+    let attnum: i16 = get(row, "attnum")?;
+    let object = || format!("column {name} of {table}");
+    let identity = match Code::read(row, "identity")?.non_empty() {
+        None => None,
+        Some(code) => {
+            let kind = IdentityKind::try_from(code).map_err(|e| e.for_object(object()))?;
+            let sequence = identities
+                .get(&(table, name.as_str()))
+                .ok_or_else(|| anyhow!("{} is an identity column without a sequence", object()))?;
+            Some(Identity {
+                kind,
+                sequence: (*sequence).clone(),
+            })
+        }
+    };
+    let generated = match Code::read(row, "generated_kind")?.non_empty() {
+        None => None,
+        Some(Code { value: 's', .. }) => get(row, "generated")?,
+        Some(code) => return Err(code.unknown().for_object(object())),
+    };
+    Ok(Column {
+        type_sql: get(row, "type_sql")?,
+        collation: optional_name(row, "collation_schema", "collation_name")?,
+        not_null: get(row, "not_null")?,
+        default: get(row, "default")?,
+        identity,
+        generated,
+        is_local: get(row, "is_local")?,
+        comment: notes.comment(Catalog::Class, table_oid, i32::from(attnum)),
+        grants: notes.grants(Catalog::Class, table_oid, attnum),
+        name,
+    })
+}

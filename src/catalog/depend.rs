@@ -1,0 +1,101 @@
+//! Dependencies of the objects of the managed schemas, from `pg_depend` (and `pg_rewrite`
+//! for views): what each table, view, routine or type, or one of its parts, needs, in the
+//! managed schemas or elsewhere (`auth.uid()`, an extension's type). Dependencies on
+//! pg_catalog and information_schema objects, and an object's dependencies on itself, are
+//! left out.
+
+use super::functions::signature;
+use super::{get, Reader};
+use crate::model::{Dependency, ObjectKey, ObjectKind, Part, QualifiedName};
+use anyhow::{anyhow, Result};
+use postgres::Row;
+use std::collections::BTreeSet;
+
+const QUERY: &str = include_str!("queries/depend.sql");
+
+/// Deduplicated and sorted dependencies.
+pub(super) fn load(reader: &mut Reader) -> Result<Vec<Dependency>> {
+    let mut dependencies = BTreeSet::new();
+    for row in reader.rows(QUERY, "dependencies")? {
+        let dependency = Dependency {
+            from: key(&row, "from")?,
+            part: part(&row)?,
+            to: key(&row, "to")?,
+        };
+        if dependency.from != dependency.to {
+            dependencies.insert(dependency);
+        }
+    }
+    Ok(dependencies.into_iter().collect())
+}
+
+/// The object named by the `<side>_kind`, `_schema`, `_name` and `_arguments` columns.
+fn key(row: &Row, side: &str) -> Result<ObjectKey> {
+    let kind = object_kind(get(row, &format!("{side}_kind"))?)?;
+    let name = QualifiedName::new(
+        get::<String>(row, &format!("{side}_schema"))?,
+        get::<String>(row, &format!("{side}_name"))?,
+    );
+    if kind.is_routine() {
+        let arguments: Option<&str> = get(row, &format!("{side}_arguments"))?;
+        Ok(ObjectKey::routine(
+            kind,
+            name,
+            signature(arguments.unwrap_or("")),
+        ))
+    } else {
+        Ok(ObjectKey::relation(kind, name))
+    }
+}
+
+/// The kinds depend.sql names objects with.
+fn object_kind(text: &str) -> Result<ObjectKind> {
+    Ok(match text {
+        "table" => ObjectKind::Table,
+        "view" => ObjectKind::View,
+        "materialized_view" => ObjectKind::MaterializedView,
+        "function" => ObjectKind::Function,
+        "procedure" => ObjectKind::Procedure,
+        "type" => ObjectKind::Type,
+        "sequence" => ObjectKind::Sequence,
+        other => return Err(anyhow!("unknown object kind {other} in a dependency")),
+    })
+}
+
+fn part(row: &Row) -> Result<Part> {
+    let kind: &str = get(row, "part")?;
+    let name = || -> Result<String> {
+        get::<Option<String>>(row, "part_name")?
+            .ok_or_else(|| anyhow!("a {kind} dependency without the {kind}'s name"))
+    };
+    Ok(match kind {
+        "whole" => Part::Whole,
+        "column" => Part::Column(name()?),
+        "constraint" => Part::Constraint(name()?),
+        "index" => Part::Index(name()?),
+        "policy" => Part::Policy(name()?),
+        "trigger" => Part::Trigger(name()?),
+        other => return Err(anyhow!("unknown part {other} in a dependency")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_kinds_match_the_model_names() {
+        for kind in [
+            ObjectKind::Table,
+            ObjectKind::View,
+            ObjectKind::MaterializedView,
+            ObjectKind::Function,
+            ObjectKind::Procedure,
+            ObjectKind::Type,
+            ObjectKind::Sequence,
+        ] {
+            assert_eq!(object_kind(kind.as_str()).unwrap(), kind);
+        }
+        assert!(object_kind("operator").is_err());
+    }
+}

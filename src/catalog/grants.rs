@@ -1,0 +1,28 @@
+//! Explicit privileges (`GRANT ...`) on relations, their columns and routines, read in one
+//! query and handed out by oid while the objects are built.
+
+use super::{get, Catalog, Reader};
+use crate::model::Grant;
+use anyhow::Result;
+use std::collections::HashMap;
+
+const QUERY: &str = include_str!("queries/grants.sql");
+
+/// `(catalog, oid, attnum)` → grants, in grantee then privilege order.
+pub(super) fn load(reader: &mut Reader) -> Result<HashMap<(Catalog, u32, i16), Vec<Grant>>> {
+    let mut grants: HashMap<_, Vec<Grant>> = HashMap::new();
+    for row in reader.rows(QUERY, "privileges")? {
+        let catalog = Catalog::try_from(get::<&str>(&row, "catalog")?)?;
+        let oid: u32 = get(&row, "objid")?;
+        let attnum: i16 = get(&row, "attnum")?;
+        grants
+            .entry((catalog, oid, attnum))
+            .or_default()
+            .push(Grant {
+                grantee: get(&row, "grantee")?,
+                privilege: get(&row, "privilege")?,
+                grantable: get(&row, "grantable")?,
+            });
+    }
+    Ok(grants)
+}

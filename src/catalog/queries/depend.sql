@@ -1,0 +1,130 @@
+-- What the objects of the managed schemas ($1) need, read from pg_depend.
+--
+-- `holder` lists every dependent object pgdrift models, as the pg_depend key
+-- (classid, objid, objsubid) it is recorded under, with the relation, type or routine that
+-- owns it and the part of that owner it is (a column, constraint, index, policy, trigger, or
+-- the whole object). `target` names every relation, type and routine outside pg_catalog and
+-- information_schema: an index stands for its table, an array type for its element, a row
+-- type for its relation and a multirange for its range. Routines carry their argument types.
+--
+-- Left out: extension membership ('e', 'x'), internal links ('i': a view's rule to the view,
+-- an identity sequence to its column, an array to its element), and the links of a
+-- partition's cloned indexes and constraints to their parents ('P', 'S'). Sequences hold no
+-- dependencies here; their owning column is read with the sequences.
+WITH rel AS (
+  SELECT c.oid, c.relkind
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c')
+     AND n.nspname = ANY($1)
+     AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+),
+holder (classid, objid, objsubid, owner_class, owner_oid, part, part_name) AS (
+  SELECT 'pg_class'::regclass, r.oid, s.attnum::int4, 'pg_class'::regclass, r.oid,
+         CASE WHEN s.attnum > 0 AND r.relkind IN ('r', 'p') THEN 'column' ELSE 'whole' END,
+         CASE WHEN s.attnum > 0 AND r.relkind IN ('r', 'p') THEN s.attname::text END
+    FROM rel r
+   CROSS JOIN LATERAL (SELECT 0::int2 AS attnum, NULL::name AS attname
+                       UNION ALL
+                       SELECT a.attnum, a.attname FROM pg_attribute a
+                        WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped) s
+  UNION ALL
+  SELECT 'pg_class'::regclass, i.indexrelid, 0, 'pg_class'::regclass, r.oid,
+         CASE WHEN con.oid IS NULL THEN 'index' ELSE 'constraint' END,
+         COALESCE(con.conname, ic.relname)::text
+    FROM rel r
+    JOIN pg_index i ON i.indrelid = r.oid
+    JOIN pg_class ic ON ic.oid = i.indexrelid
+    LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+         AND con.contype IN ('p', 'u', 'x')
+  UNION ALL
+  SELECT 'pg_attrdef'::regclass, ad.oid, 0, 'pg_class'::regclass, r.oid, 'column', a.attname::text
+    FROM rel r
+    JOIN pg_attrdef ad ON ad.adrelid = r.oid
+    JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+  UNION ALL
+  SELECT 'pg_constraint'::regclass, con.oid, 0, 'pg_class'::regclass, r.oid, 'constraint', con.conname::text
+    FROM rel r
+    JOIN pg_constraint con ON con.conrelid = r.oid
+  UNION ALL
+  SELECT 'pg_policy'::regclass, p.oid, 0, 'pg_class'::regclass, r.oid, 'policy', p.polname::text
+    FROM rel r
+    JOIN pg_policy p ON p.polrelid = r.oid
+  UNION ALL
+  SELECT 'pg_trigger'::regclass, t.oid, 0, 'pg_class'::regclass, r.oid, 'trigger', t.tgname::text
+    FROM rel r
+    JOIN pg_trigger t ON t.tgrelid = r.oid
+   WHERE NOT t.tgisinternal AND t.tgparentid = 0
+  UNION ALL
+  SELECT 'pg_rewrite'::regclass, rw.oid, 0, 'pg_class'::regclass, r.oid, 'whole', NULL
+    FROM rel r
+    JOIN pg_rewrite rw ON rw.ev_class = r.oid
+   WHERE r.relkind IN ('v', 'm')
+  UNION ALL
+  SELECT 'pg_proc'::regclass, p.oid, 0, 'pg_proc'::regclass, p.oid, 'whole', NULL
+    FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace
+   WHERE n.nspname = ANY($1)
+     AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                      WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype IN ('e', 'i'))
+  UNION ALL
+  SELECT 'pg_type'::regclass, t.oid, 0, 'pg_type'::regclass, t.oid, 'whole', NULL
+    FROM pg_type t
+    JOIN pg_namespace n ON n.oid = t.typnamespace
+   WHERE t.typtype IN ('e', 'd', 'r')
+     AND n.nspname = ANY($1)
+     AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                      WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+  UNION ALL
+  SELECT 'pg_constraint'::regclass, con.oid, 0, 'pg_type'::regclass, t.oid, 'constraint', con.conname::text
+    FROM pg_type t
+    JOIN pg_namespace n ON n.oid = t.typnamespace
+    JOIN pg_constraint con ON con.contypid = t.oid
+   WHERE n.nspname = ANY($1)
+     AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                      WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+),
+rel_key AS (
+  SELECT c.oid,
+         CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view'
+                        WHEN 'S' THEN 'sequence' WHEN 'c' THEN 'type' ELSE 'table' END AS kind,
+         n.nspname::text AS schema, c.relname::text AS name
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S', 'c')
+     AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+),
+target (classid, objid, kind, schema, name, argument_types) AS (
+  SELECT 'pg_class'::regclass, c.oid, k.kind, k.schema, k.name, NULL::oidvector
+    FROM pg_class c
+    LEFT JOIN pg_index i ON i.indexrelid = c.oid
+    JOIN rel_key k ON k.oid = COALESCE(i.indrelid, c.oid)
+  UNION ALL
+  SELECT 'pg_type'::regclass, t.oid, COALESCE(k.kind, 'type'),
+         COALESCE(k.schema, n.nspname::text), COALESCE(k.name, b.typname::text), NULL
+    FROM pg_type t
+    LEFT JOIN pg_type elem ON elem.typarray = t.oid
+    LEFT JOIN pg_range mr ON mr.rngmultitypid = COALESCE(elem.oid, t.oid)
+    JOIN pg_type b ON b.oid = COALESCE(mr.rngtypid, elem.oid, t.oid)
+    JOIN pg_namespace n ON n.oid = b.typnamespace
+    LEFT JOIN rel_key k ON k.oid = b.typrelid
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  UNION ALL
+  SELECT 'pg_proc'::regclass, p.oid, CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END,
+         n.nspname::text, p.proname::text, p.proargtypes
+    FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+)
+SELECT DISTINCT
+       o.kind AS from_kind, o.schema AS from_schema, o.name AS from_name,
+       oidvectortypes(o.argument_types) AS from_arguments,
+       h.part, h.part_name,
+       t.kind AS to_kind, t.schema AS to_schema, t.name AS to_name,
+       oidvectortypes(t.argument_types) AS to_arguments
+  FROM holder h
+  JOIN pg_depend d ON d.classid = h.classid AND d.objid = h.objid AND d.objsubid = h.objsubid
+  JOIN target o ON o.classid = h.owner_class AND o.objid = h.owner_oid
+  JOIN target t ON t.classid = d.refclassid AND t.objid = d.refobjid
+ WHERE d.deptype NOT IN ('e', 'x', 'i', 'P', 'S')

@@ -1,0 +1,41 @@
+-- Tables (plain and partitioned, partitions included) of the managed schemas ($1),
+-- without the tables that belong to an extension. The storage parameters of a table's
+-- TOAST table come with its own, prefixed `toast.` as CREATE TABLE takes them.
+SELECT c.oid,
+       n.nspname::text AS schema,
+       c.relname::text AS name,
+       c.relkind,
+       c.relpersistence = 'u' AS unlogged,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       pn.nspname::text AS parent_schema,
+       pc.relname::text AS parent_name,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
+       ARRAY(SELECT hn.nspname::text
+               FROM pg_inherits h
+               JOIN pg_class hc ON hc.oid = h.inhparent
+               JOIN pg_namespace hn ON hn.oid = hc.relnamespace
+              WHERE h.inhrelid = c.oid AND NOT c.relispartition
+              ORDER BY h.inhseqno) AS inherits_schemas,
+       ARRAY(SELECT hc.relname::text
+               FROM pg_inherits h
+               JOIN pg_class hc ON hc.oid = h.inhparent
+              WHERE h.inhrelid = c.oid AND NOT c.relispartition
+              ORDER BY h.inhseqno) AS inherits_names,
+       COALESCE(c.reloptions, '{}')
+         || ARRAY(SELECT 'toast.' || o FROM unnest(toast.reloptions) AS o) AS options,
+       pg_get_userbyid(c.relowner)::text AS owner,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       c.reltuples,
+       pg_total_relation_size(c.oid) AS size_bytes
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
+  LEFT JOIN pg_inherits pi ON pi.inhrelid = c.oid AND c.relispartition
+  LEFT JOIN pg_class pc ON pc.oid = pi.inhparent
+  LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+ WHERE c.relkind IN ('r', 'p')
+   AND n.nspname = ANY($1)
+   AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                    WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+ ORDER BY n.nspname, c.relname

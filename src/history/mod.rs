@@ -1,8 +1,26 @@
-//! Reads the migration folder and folds its statements into the objects it declares.
-//! (Being written.)
+//! Reads the migration folder and folds its statements, in filename order, into what they
+//! declare: the objects that exist once every migration ran, the names each file mentions,
+//! and the parts (columns, indexes, policies...) each file adds to an object.
+//!
+//! Statements are parsed with pg_query. Literal SQL inside `DO` blocks is folded like any
+//! other statement; dynamic SQL (`EXECUTE`) cannot be read and becomes a [`Warning`].
 
-use crate::model::{ObjectKey, QualifiedName};
+mod additions;
+mod changes;
+mod fold;
+mod names;
+mod native;
+mod plpgsql;
+mod search_path;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+
+use crate::model::{ObjectKey, ObjectKind, QualifiedName};
+use anyhow::{bail, Context};
 use indexmap::IndexMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// One migration file, `<version>_<name>.sql`.
@@ -26,10 +44,60 @@ pub struct Warning {
 #[derive(Clone, Debug, Default)]
 pub struct Declaration {
     pub created_in: usize,
-    /// Files that alter the object after creating it.
+    /// Files that alter the object after creating it (renames, `ALTER`, `CREATE OR REPLACE`,
+    /// indexes, policies, triggers, comments and grants on it), in order. The creating file
+    /// itself is not repeated here.
     pub altered_in: Vec<usize>,
     /// Earlier names (renames or schema moves), oldest first.
     pub renamed_from: Vec<QualifiedName>,
+}
+
+/// A rename or schema move made by a migration, whether or not the object was declared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rename {
+    pub file: usize,
+    /// The declared object's kind, or the kind the statement names (`ALTER TABLE` gives
+    /// `Table` even for a view that no migration declares).
+    pub kind: ObjectKind,
+    pub from: QualifiedName,
+    pub to: QualifiedName,
+    /// Input argument types of a renamed routine, when the statement or the declaration
+    /// gives them.
+    pub signature: Option<String>,
+    /// False when no migration declared the object: a hand-made object was renamed, and the
+    /// new name is not declared.
+    pub declared: bool,
+}
+
+/// The kind of part a migration adds to an existing object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AddedPart {
+    Column,
+    Constraint,
+    Index,
+    Policy,
+    Trigger,
+    EnumValue,
+    /// `ENABLE` or `FORCE ROW LEVEL SECURITY` (the name says which).
+    RowSecurity,
+    /// `COMMENT ON`; the name is empty for the object itself, else the commented column,
+    /// constraint, trigger or policy.
+    Comment,
+    /// `GRANT`; the name is the privilege in upper case, with its columns if any
+    /// (`SELECT`, `UPDATE (a, b)`, `ALL`).
+    Grant,
+}
+
+/// One part a file adds to a table, view, type, sequence or routine, named as it was
+/// named at that point of the history (see `History::renames` for later names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Addition {
+    pub file: usize,
+    pub target: QualifiedName,
+    pub part: AddedPart,
+    /// The part's name. Unnamed constraints and indexes get the name PostgreSQL chooses
+    /// (`t_pkey`, `t_user_id_fkey`, `t_a_b_idx`), without its numeric suffix on a clash.
+    pub name: String,
 }
 
 /// The result of reading a migration folder.
@@ -41,11 +109,118 @@ pub struct History {
     /// The declared state after every file: what exists if all migrations ran.
     pub declared: IndexMap<ObjectKey, Declaration>,
     /// For every relation, type or routine name that a file mentions (creates, alters,
-    /// references, drops), the files that mention it, in order.
+    /// references, drops), the files that mention it, in order. Unqualified names are
+    /// resolved with the file's `search_path`; built-in types and `pg_catalog` names are
+    /// left out. The new name of a rename is in `renames`, not here. Over-approximates
+    /// (a CTE name, a built-in function called without `pg_catalog.`).
     pub references: IndexMap<QualifiedName, Vec<usize>>,
     pub warnings: Vec<Warning>,
+    /// Every rename and schema move, in history order.
+    pub renames: Vec<Rename>,
+    /// Parts that files add to existing objects, in history order.
+    pub additions: Vec<Addition>,
 }
 
-pub fn parse_dir(_dir: &Path) -> anyhow::Result<History> {
-    Ok(History::default())
+impl History {
+    /// The files that mention `name`, in order; empty when none does.
+    pub fn files_referencing(&self, name: &QualifiedName) -> &[usize] {
+        self.references.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first file that mentions `name`.
+    pub fn first_reference(&self, name: &QualifiedName) -> Option<usize> {
+        self.files_referencing(name).first().copied()
+    }
+
+    /// The parts that files add to `target`, in history order.
+    pub fn additions_to(&self, target: &QualifiedName) -> impl Iterator<Item = &Addition> + '_ {
+        let target = target.clone();
+        self.additions.iter().filter(move |a| a.target == target)
+    }
+}
+
+/// Reads every migration file of `dir`, in filename order, and folds them into a history.
+pub fn parse_dir(dir: &Path) -> anyhow::Result<History> {
+    if dir.is_file() {
+        bail!(
+            "migrations folder {} is a file: pass --migrations DIR or set migrations in pgdrift.toml",
+            dir.display()
+        );
+    }
+    if !dir.is_dir() {
+        bail!(
+            "migrations folder {} not found: pass --migrations DIR or set migrations in pgdrift.toml",
+            dir.display()
+        );
+    }
+    let mut paths = Vec::new();
+    let entries = fs::read_dir(dir)
+        .with_context(|| format!("reading migrations folder {}", dir.display()))?;
+    for entry in entries {
+        let entry =
+            entry.with_context(|| format!("reading migrations folder {}", dir.display()))?;
+        let path = entry.path();
+        if path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+
+    let mut sources = Vec::new();
+    let mut skipped = Vec::new();
+    for path in paths {
+        match migration_file(&path) {
+            Some(file) => {
+                let text = read_text(&path)?;
+                sources.push((file, text));
+            }
+            None => skipped.push(path),
+        }
+    }
+    let mut history = parse_sources(sources)?;
+    history.skipped = skipped;
+    Ok(history)
+}
+
+/// Folds migration files given in memory, in the order given (the caller sorts them).
+pub fn parse_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<History> {
+    let mut folder = fold::Folder::default();
+    for (index, (file, text)) in files.into_iter().enumerate() {
+        folder.read_file(index, &file.path, &text)?;
+        folder.history.files.push(file);
+    }
+    Ok(folder.history)
+}
+
+/// Recognises a migration file name, `<digits>_<name>.sql` (the name may be empty, as the
+/// Supabase CLI allows).
+pub fn migration_file(path: &Path) -> Option<MigrationFile> {
+    let file_name = path.file_name()?.to_str()?;
+    let stem = file_name.strip_suffix(".sql")?;
+    let (version, name) = stem.split_once('_')?;
+    if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(MigrationFile {
+        version: version.to_string(),
+        name: name.to_string(),
+        path: path.to_path_buf(),
+    })
+}
+
+/// Reads a migration file as UTF-8 text, without its byte order mark.
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+        anyhow::anyhow!(
+            "{}:{line}: the file is not valid UTF-8: save it as UTF-8",
+            path.display()
+        )
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }

@@ -1,0 +1,382 @@
+//! Folds parsed statements, in order, into a `History`: the statement dispatch, and the
+//! objects `CREATE` statements declare.
+
+use super::names::{range_var_parts, strings};
+use super::search_path::SearchPath;
+use super::{native, Declaration, History, Warning};
+use crate::model::{ObjectKey, ObjectKind, QualifiedName};
+use anyhow::anyhow;
+use pg_query::protobuf::{
+    CreateFunctionStmt, CreateSchemaStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar,
+    RawStmt, SelectStmt,
+};
+use pg_query::NodeEnum;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The state of a reading: the history so far and what the current file has set.
+#[derive(Default)]
+pub(super) struct Folder {
+    pub(super) history: History,
+    /// Index of the file being read.
+    pub(super) file: usize,
+    pub(super) path: PathBuf,
+    pub(super) search_path: SearchPath,
+    /// How many declared objects carry each name (relations, types and routines together).
+    names: HashMap<QualifiedName, usize>,
+}
+
+/// Where a statement's text comes from, to turn parser locations into file lines.
+#[derive(Clone, Copy)]
+pub(super) struct Source<'a> {
+    pub(super) text: &'a str,
+    /// File line of the first line of `text`.
+    pub(super) first_line: usize,
+    /// True inside a `DO` block, where a statement may sit in a branch that does not run:
+    /// there a plain `CREATE` of something declared leaves the declaration as it is.
+    pub(super) conditional: bool,
+}
+
+impl Source<'_> {
+    /// File line of a byte offset into `text`.
+    pub(super) fn line_of(&self, location: i32) -> usize {
+        let end = usize::try_from(location).unwrap_or(0).min(self.text.len());
+        self.first_line
+            + self.text.as_bytes()[..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+    }
+}
+
+/// How a `CREATE` treats an object that already exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Create {
+    Plain,
+    IfNotExists,
+    OrReplace,
+}
+
+impl Folder {
+    /// Parses one file and folds its statements. The search path starts from the default.
+    pub(super) fn read_file(&mut self, file: usize, path: &Path, text: &str) -> anyhow::Result<()> {
+        self.file = file;
+        self.path = path.to_path_buf();
+        self.search_path = SearchPath::default();
+        if let Some(offset) = text.find('\0') {
+            let line = 1 + text[..offset].matches('\n').count();
+            return Err(anyhow!(
+                "{}:{line}: the file contains a NUL byte, which PostgreSQL cannot read: remove it",
+                path.display()
+            ));
+        }
+        let parsed = pg_query::parse(text, pg_query::ParserOptions::DEFAULT)
+            .map_err(|e| parse_error(path, text, e))?;
+        let source = Source {
+            text,
+            first_line: 1,
+            conditional: false,
+        };
+        self.statements(&parsed.protobuf.stmts, source);
+        Ok(())
+    }
+
+    /// Folds a list of parsed statements whose locations point into `source`.
+    pub(super) fn statements(&mut self, stmts: &[RawStmt], source: Source<'_>) {
+        for raw in stmts {
+            if let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) {
+                self.statement(node, source, statement_text(source.text, raw));
+            }
+        }
+    }
+
+    /// Records what one statement mentions, then folds what it changes.
+    pub(super) fn statement(&mut self, node: &NodeEnum, source: Source<'_>, text: &str) {
+        if !matches!(node, NodeEnum::CreateSchemaStmt(_)) {
+            self.reference_all(node);
+        }
+        match node {
+            NodeEnum::CreateStmt(s) => self.create_table(s, source),
+            NodeEnum::CreateTableAsStmt(s) => self.create_table_as(s, source),
+            NodeEnum::SelectStmt(s) => self.select(s, source),
+            NodeEnum::ViewStmt(s) => {
+                let mode = or_replace(s.replace);
+                self.create_relation(ObjectKind::View, s.view.as_ref(), mode, source);
+            }
+            NodeEnum::CreateSeqStmt(s) => {
+                let mode = if_not_exists(s.if_not_exists);
+                self.create_relation(ObjectKind::Sequence, s.sequence.as_ref(), mode, source);
+            }
+            NodeEnum::CreateEnumStmt(s) => self.create_type(strings(&s.type_name), source),
+            NodeEnum::CreateRangeStmt(s) => self.create_type(strings(&s.type_name), source),
+            NodeEnum::CreateDomainStmt(s) => self.create_type(strings(&s.domainname), source),
+            NodeEnum::CompositeTypeStmt(s) => {
+                self.create_type(s.typevar.as_ref().map(range_var_parts), source)
+            }
+            NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectType as i32 => {
+                self.create_type(strings(&s.defnames), source)
+            }
+            NodeEnum::CreateFunctionStmt(s) => {
+                self.create_routine(s, source);
+                self.read_routine_body(s, text);
+            }
+            NodeEnum::RenameStmt(s) => self.rename(s),
+            NodeEnum::AlterObjectSchemaStmt(s) => self.set_schema(s),
+            NodeEnum::DropStmt(s) => self.drop(s),
+            NodeEnum::VariableSetStmt(s) => {
+                if let Some(path) = SearchPath::from_set(s) {
+                    self.search_path = path;
+                }
+            }
+            NodeEnum::DoStmt(s) => self.read_do_block(s, source),
+            NodeEnum::CreateSchemaStmt(s) => self.create_schema_elements(s, source, text),
+            other => self.add_parts(other),
+        }
+    }
+
+    fn create_table(&mut self, s: &CreateStmt, source: Source<'_>) {
+        let mode = if_not_exists(s.if_not_exists);
+        self.create_relation(ObjectKind::Table, s.relation.as_ref(), mode, source);
+    }
+
+    /// `CREATE TABLE ... AS`, `SELECT ... INTO` and `CREATE MATERIALIZED VIEW`.
+    fn create_table_as(&mut self, s: &CreateTableAsStmt, source: Source<'_>) {
+        let kind = if s.objtype == ObjectType::ObjectMatview as i32 {
+            ObjectKind::MaterializedView
+        } else {
+            ObjectKind::Table
+        };
+        let relation = s.into.as_ref().and_then(|into| into.rel.as_ref());
+        self.create_relation(kind, relation, if_not_exists(s.if_not_exists), source);
+    }
+
+    /// `SELECT ... INTO t` creates a table; `SELECT set_config('search_path', ...)` sets
+    /// the path.
+    fn select(&mut self, s: &SelectStmt, source: Source<'_>) {
+        if let Some(into) = &s.into_clause {
+            self.create_relation(ObjectKind::Table, into.rel.as_ref(), Create::Plain, source);
+        } else if let Some(path) = SearchPath::from_select(s) {
+            self.search_path = path;
+        }
+    }
+
+    fn create_relation(
+        &mut self,
+        kind: ObjectKind,
+        relation: Option<&RangeVar>,
+        mode: Create,
+        source: Source<'_>,
+    ) {
+        let Some(relation) = relation else { return };
+        if relation.relpersistence == "t" {
+            return;
+        }
+        if let Some(name) = self.created_name(&range_var_parts(relation)) {
+            self.create(ObjectKey::relation(kind, name), mode, source);
+        }
+    }
+
+    fn create_type(&mut self, parts: Option<Vec<String>>, source: Source<'_>) {
+        if let Some(name) = parts.and_then(|parts| self.created_name(&parts)) {
+            self.create(
+                ObjectKey::relation(ObjectKind::Type, name),
+                Create::Plain,
+                source,
+            );
+        }
+    }
+
+    fn create_routine(&mut self, s: &CreateFunctionStmt, source: Source<'_>) {
+        let Some(name) = strings(&s.funcname).and_then(|parts| self.created_name(&parts)) else {
+            return;
+        };
+        let kind = if s.is_procedure {
+            ObjectKind::Procedure
+        } else {
+            ObjectKind::Function
+        };
+        let signature = self.signature(&s.parameters);
+        self.create(
+            ObjectKey::routine(kind, name, signature),
+            or_replace(s.replace),
+            source,
+        );
+    }
+
+    /// `CREATE SCHEMA s CREATE TABLE t ...`: the elements are created in `s`.
+    fn create_schema_elements(&mut self, s: &CreateSchemaStmt, source: Source<'_>, text: &str) {
+        let outer = std::mem::replace(&mut self.search_path, SearchPath::only(&s.schemaname));
+        for element in &s.schema_elts {
+            if let Some(node) = element.node.as_ref() {
+                self.statement(node, source, text);
+            }
+        }
+        self.search_path = outer;
+    }
+
+    /// Declares `key`, or applies `mode` when an object of that name exists.
+    pub(super) fn create(&mut self, key: ObjectKey, mode: Create, source: Source<'_>) {
+        let mode = match mode {
+            Create::Plain if source.conditional => Create::IfNotExists,
+            mode => mode,
+        };
+        match (self.conflicting(&key), mode) {
+            (Some(_), Create::IfNotExists) => {}
+            (Some(existing), Create::OrReplace) => self.touch(&existing),
+            (existing, _) => {
+                // A plain CREATE that ran means no such object existed any more.
+                if let Some(existing) = existing {
+                    self.undeclare(&existing);
+                }
+                let declaration = Declaration {
+                    created_in: self.file,
+                    ..Declaration::default()
+                };
+                self.declare(key, declaration);
+            }
+        }
+    }
+
+    /// The declared object a new `key` would clash with: any relation of that name (they
+    /// share one namespace), or the same type or routine.
+    fn conflicting(&self, key: &ObjectKey) -> Option<ObjectKey> {
+        if !self.is_declared_name(&key.name) {
+            return None;
+        }
+        if !key.kind.is_relation() {
+            return self.history.declared.contains_key(key).then(|| key.clone());
+        }
+        self.history
+            .declared
+            .keys()
+            .find(|k| k.kind.is_relation() && k.name == key.name)
+            .cloned()
+    }
+
+    pub(super) fn declare(&mut self, key: ObjectKey, declaration: Declaration) {
+        let index = self.history.declared.len();
+        self.declare_at(index, key, declaration);
+    }
+
+    /// Declares `key` at `index` of the declared map (a renamed object keeps its place).
+    pub(super) fn declare_at(&mut self, index: usize, key: ObjectKey, declaration: Declaration) {
+        let name = key.name.clone();
+        let index = index.min(self.history.declared.len());
+        if self
+            .history
+            .declared
+            .shift_insert(index, key, declaration)
+            .is_none()
+        {
+            *self.names.entry(name).or_default() += 1;
+        }
+    }
+
+    /// Removes a declaration, returning where it was.
+    pub(super) fn undeclare(&mut self, key: &ObjectKey) -> Option<(usize, Declaration)> {
+        let (index, _, declaration) = self.history.declared.shift_remove_full(key)?;
+        if let Some(count) = self.names.get_mut(&key.name) {
+            *count -= 1;
+            if *count == 0 {
+                self.names.remove(&key.name);
+            }
+        }
+        Some((index, declaration))
+    }
+
+    /// Does a migration declare some object (of any kind) with this name?
+    pub(super) fn is_declared_name(&self, name: &QualifiedName) -> bool {
+        self.names.contains_key(name)
+    }
+
+    /// Records that the current file alters a declared object.
+    pub(super) fn touch(&mut self, key: &ObjectKey) {
+        let file = self.file;
+        if let Some(declaration) = self.history.declared.get_mut(key) {
+            note_alteration(declaration, file);
+        }
+    }
+
+    /// Records that the current file alters every declared object named `name`.
+    pub(super) fn touch_name(&mut self, name: &QualifiedName) {
+        if !self.is_declared_name(name) {
+            return;
+        }
+        let file = self.file;
+        for (key, declaration) in self.history.declared.iter_mut() {
+            if &key.name == name {
+                note_alteration(declaration, file);
+            }
+        }
+    }
+
+    pub(super) fn warn(&mut self, line: usize, message: impl Into<String>) {
+        self.history.warnings.push(Warning {
+            path: self.path.clone(),
+            line,
+            message: message.into(),
+        });
+    }
+}
+
+pub(super) fn note_alteration(declaration: &mut Declaration, file: usize) {
+    if declaration.created_in != file && declaration.altered_in.last() != Some(&file) {
+        declaration.altered_in.push(file);
+    }
+}
+
+fn if_not_exists(flag: bool) -> Create {
+    if flag {
+        Create::IfNotExists
+    } else {
+        Create::Plain
+    }
+}
+
+fn or_replace(flag: bool) -> Create {
+    if flag {
+        Create::OrReplace
+    } else {
+        Create::Plain
+    }
+}
+
+/// The text of one statement (`stmt_len` 0 means "to the end").
+fn statement_text<'a>(text: &'a str, raw: &RawStmt) -> &'a str {
+    let start = usize::try_from(raw.stmt_location).unwrap_or(0);
+    let end = match usize::try_from(raw.stmt_len) {
+        Ok(0) | Err(_) => text.len(),
+        Ok(len) => start + len,
+    };
+    text.get(start..end).unwrap_or("")
+}
+
+/// `path:line:column: message`, from the position the parser reports.
+fn parse_error(path: &Path, text: &str, error: pg_query::Error) -> anyhow::Error {
+    let message = match error {
+        pg_query::Error::Parse(message) => message,
+        other => other.to_string(),
+    };
+    match native::error_position(text) {
+        Some(position) => {
+            let (line, column) = line_column(text, position);
+            anyhow!("{}:{line}:{column}: {message}", path.display())
+        }
+        None => anyhow!("{}: {message}", path.display()),
+    }
+}
+
+/// Line and column, both 1-based, of the 1-based character `position` of `text`.
+pub(super) fn line_column(text: &str, position: usize) -> (usize, usize) {
+    let mut line = 1;
+    let mut column = 1;
+    for c in text.chars().take(position.saturating_sub(1)) {
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    (line, column)
+}

@@ -162,7 +162,7 @@ fn acme_status_reports_the_exact_sets() {
     assert_eq!(warnings[0]["line"], 7);
 
     let system = &report["system"].as_array().unwrap()[0];
-    assert_eq!(system["reason"], "created and owned by the sync worker");
+    assert_eq!(system["reason"], "created and owned by the CRM sync worker");
 }
 
 #[test]

@@ -7,8 +7,8 @@ use super::{native, Declaration, History, Warning};
 use crate::model::{ObjectKey, ObjectKind, QualifiedName};
 use anyhow::anyhow;
 use pg_query::protobuf::{
-    CreateFunctionStmt, CreateSchemaStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar,
-    RawStmt, SelectStmt,
+    CreateFunctionStmt, CreateSchemaStmt, CreateStmt, CreateTableAsStmt, DefineStmt, Node,
+    ObjectType, RangeVar, RawStmt, SelectStmt,
 };
 use pg_query::NodeEnum;
 use std::collections::HashMap;
@@ -116,6 +116,9 @@ impl Folder {
             NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectType as i32 => {
                 self.create_type(strings(&s.defnames), source)
             }
+            NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectAggregate as i32 => {
+                self.create_aggregate(s, source)
+            }
             NodeEnum::CreateFunctionStmt(s) => {
                 self.create_routine(s, source);
                 self.read_routine_body(s, text);
@@ -201,6 +204,41 @@ impl Folder {
             or_replace(s.replace),
             source,
         );
+    }
+
+    /// `CREATE [OR REPLACE] AGGREGATE name (args) (...)`: a routine of kind function. The
+    /// old style (`BASETYPE = t`) names its one argument type in the definition list.
+    fn create_aggregate(&mut self, s: &DefineStmt, source: Source<'_>) {
+        let Some(name) = strings(&s.defnames).and_then(|parts| self.created_name(&parts)) else {
+            return;
+        };
+        let parameters = match s.args.first().and_then(|a| a.node.as_ref()) {
+            Some(NodeEnum::List(list)) => list.items.clone(),
+            _ => Vec::new(),
+        };
+        let signature = if s.oldstyle {
+            self.old_style_aggregate_signature(&s.definition)
+        } else {
+            self.signature(&parameters)
+        };
+        let key = ObjectKey::routine(ObjectKind::Function, name, signature);
+        self.create(key, or_replace(s.replace), source);
+    }
+
+    fn old_style_aggregate_signature(&self, definition: &[Node]) -> String {
+        definition
+            .iter()
+            .find_map(|d| match d.node.as_ref()? {
+                NodeEnum::DefElem(e) if e.defname.eq_ignore_ascii_case("basetype") => {
+                    match e.arg.as_ref()?.node.as_ref()? {
+                        NodeEnum::TypeName(t) => Some(self.type_text(t)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .filter(|t| t != "\"any\"" && t != "public.any")
+            .unwrap_or_default()
     }
 
     /// `CREATE SCHEMA s CREATE TABLE t ...`: the elements are created in `s`.

@@ -152,3 +152,22 @@ fn renames_and_moves_keep_the_signature() {
         })
     );
 }
+
+#[test]
+fn aggregates_are_routines_with_their_input_types() {
+    let h = fold(&[
+        "create aggregate group_concat(text) (sfunc = textcat, stype = text);
+         create aggregate public.total(*) (sfunc = int8inc, stype = bigint);
+         create aggregate old_sum (basetype = int4, sfunc = int4pl, stype = int4);
+         create aggregate gone(numeric) (sfunc = numeric_add, stype = numeric);",
+        "drop aggregate gone(numeric);",
+    ]);
+    assert_eq!(
+        declared(&h),
+        set(&[
+            "function public.group_concat(text)",
+            "function public.total()",
+            "function public.old_sum(integer)",
+        ])
+    );
+}

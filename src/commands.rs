@@ -52,13 +52,23 @@ fn status(
 pub fn drift_report(settings: &Settings, db_url: Option<&str>) -> Result<Report> {
     // The history is read first: a broken migration is reported before production is touched.
     let history = history::parse_dir(&settings.migrations)?;
-    let prod = read_production(settings, db_url)?.0;
-    drift::compare(&prod, &history, &settings.system)
+    let prod = read_production(settings, db_url)?;
+    let mut report = drift::compare(&prod.schema, &history, &settings.system)?;
+    report.database = prod.database;
+    Ok(report)
 }
 
-/// Reads the managed schemas of production in one read-only snapshot. Also returns how many
-/// catalog queries it took.
-pub fn read_production(settings: &Settings, db_url: Option<&str>) -> Result<(Schema, usize)> {
+/// Production's managed schemas, as read in one snapshot.
+pub struct Production {
+    pub schema: Schema,
+    /// How many catalog queries the snapshot ran.
+    pub queries: usize,
+    /// `postgres://user@host:port/db`, never the password.
+    pub database: String,
+}
+
+/// Reads the managed schemas of production in one read-only snapshot.
+pub fn read_production(settings: &Settings, db_url: Option<&str>) -> Result<Production> {
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
     let mut snapshot = Snapshot::begin(&mut client)?;
@@ -67,7 +77,11 @@ pub fn read_production(settings: &Settings, db_url: Option<&str>) -> Result<(Sch
         .with_context(|| format!("reading the catalog of {}", target.display))?;
     let queries = snapshot.query_count();
     snapshot.finish()?;
-    Ok((schema, queries))
+    Ok(Production {
+        schema,
+        queries,
+        database: target.display,
+    })
 }
 
 fn check_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<()> {

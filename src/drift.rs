@@ -44,6 +44,8 @@ pub struct TableFacts {
 /// The four groups, each tables first, then other objects, in name order.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {
+    /// Production, as `postgres://user@host:port/db` (never the password).
+    pub database: String,
     pub tracked: Vec<Entry>,
     pub drifted: Vec<Entry>,
     pub missing: Vec<Entry>,
@@ -159,11 +161,11 @@ fn file_name(history: &History, index: usize) -> String {
         .unwrap_or_default()
 }
 
-fn sort_key(key: &ObjectKey) -> (bool, &QualifiedName, ObjectKind, &Option<String>) {
+fn sort_key(key: &ObjectKey) -> (bool, ObjectKind, &QualifiedName, &Option<String>) {
     (
         key.kind != ObjectKind::Table,
-        &key.name,
         key.kind,
+        &key.name,
         &key.signature,
     )
 }

@@ -1,7 +1,7 @@
 //! Prints a drift report for people (text) or machines (JSON).
 
 use crate::drift::{Entry, Report};
-use crate::model::ObjectKind;
+use crate::model::{ObjectKey, ObjectKind};
 use std::io::{self, Write};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -28,6 +28,7 @@ fn count(entries: &[Entry], tables: bool) -> usize {
 }
 
 fn text(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "production: {}", report.database)?;
     writeln!(
         out,
         "schemas: {}; migrations: {} file{}",
@@ -56,7 +57,7 @@ fn text(report: &Report, out: &mut impl Write) -> io::Result<()> {
     )?;
     let missing = report.missing.iter().map(|e| {
         (
-            e.key.to_string(),
+            labelled(&e.key),
             e.migration
                 .as_deref()
                 .map(|m| format!("created by {m}"))
@@ -71,7 +72,7 @@ fn text(report: &Report, out: &mut impl Write) -> io::Result<()> {
     let system = report
         .system
         .iter()
-        .map(|e| (e.key.to_string(), e.reason.clone().unwrap_or_default()));
+        .map(|e| (labelled(&e.key), e.reason.clone().unwrap_or_default()));
     listing(out, "System (pgdrift.toml)", system)?;
     other_list(out, "Tracked", report.tracked.iter())?;
     notes(report, out)
@@ -129,6 +130,11 @@ fn drifted_tables(report: &Report, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+/// `function          public.f(uuid)`: kinds in one column.
+fn labelled(key: &ObjectKey) -> String {
+    format!("{:<17} {}", key.kind.as_str(), key.display_name())
+}
+
 fn other_list<'a>(
     out: &mut impl Write,
     title: &str,
@@ -137,7 +143,7 @@ fn other_list<'a>(
     listing(
         out,
         title,
-        entries.map(|e| (e.key.to_string(), String::new())),
+        entries.map(|e| (labelled(&e.key), String::new())),
     )
 }
 

@@ -181,7 +181,10 @@ fn corpus_sample_is_all_drift_without_history_and_none_with_its_own() {
             ));
         }
     }
-    assert!(own_history >= 25, "only {own_history} cases replayed as their own history");
+    assert!(
+        own_history >= 25,
+        "only {own_history} cases replayed as their own history"
+    );
     assert!(
         failures.is_empty(),
         "{} of {} cases failed:\n{}",

@@ -181,16 +181,29 @@ fn acme_check_fails_on_drift_and_text_leads_with_counts() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "schemas: public, billing; migrations: 19 files");
+    assert!(
+        lines[0].starts_with("production: postgres://postgres@"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[1], "schemas: public, billing; migrations: 19 files");
     assert_eq!(
-        lines[1],
+        lines[2],
         "tables   12 tracked, 52 drifted, 1 missing, 1 system"
     );
     assert_eq!(
-        lines[2],
+        lines[3],
         "objects  12 tracked, 36 drifted, 1 missing, 0 system"
     );
     assert!(text.contains("Drifted tables (in no migration):"));
+    assert!(
+        text.contains("\n  function          public.set_updated_at()\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  table             public.webhook_endpoints  "),
+        "{text}"
+    );
     assert!(text.contains(
         "warning: supabase/migrations/20240418150000_create_audit_events_2024.sql:7: dynamic SQL"
     ));

@@ -13,7 +13,7 @@ use pg_query::NodeEnum;
 use serde_json::Value;
 
 const DYNAMIC_SQL: &str = "dynamic SQL (EXECUTE) in a DO block cannot be read statically; \
-objects it creates are reported as drift (use verify --scratch-url to replay)";
+objects it creates are reported as drift";
 
 /// What a PL/pgSQL body contributes.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use crate::history::Warning;
 use std::path::PathBuf;
 
 const DYNAMIC: &str = "dynamic SQL (EXECUTE) in a DO block cannot be read statically; \
-objects it creates are reported as drift (use verify --scratch-url to replay)";
+objects it creates are reported as drift";
 
 fn path(index: usize) -> PathBuf {
     PathBuf::from(format!(

@@ -59,33 +59,36 @@ fn start_pooler() -> Option<Pooler> {
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let mut cmd = Command::new(binary);
     // PgBouncer refuses to run as root; it switches to the server's system user.
-    if unsafe_is_root() {
+    if is_root() {
         cmd.args(["-u", "postgres"]);
     }
-    let log = std::fs::File::create(dir.path().join("pgbouncer.log")).unwrap();
+    let log_path = dir.path().join("pgbouncer.log");
+    let log = std::fs::File::create(&log_path).unwrap();
     let child = cmd
         .arg(&ini)
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
         .expect("starting pgbouncer");
+    // From here on, dropping the value stops PgBouncer, also when the test fails.
+    let pooler = Pooler {
+        child,
+        port,
+        _dir: dir,
+    };
     for _ in 0..50 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(Pooler {
-                child,
-                port,
-                _dir: dir,
-            });
+            return Some(pooler);
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     panic!(
         "pgbouncer did not start: {}",
-        std::fs::read_to_string(dir.path().join("pgbouncer.log")).unwrap_or_default()
+        std::fs::read_to_string(&log_path).unwrap_or_default()
     );
 }
 
-fn unsafe_is_root() -> bool {
+fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -12,4 +12,6 @@ pub mod db;
 pub mod drift;
 pub mod history;
 pub mod model;
+pub mod plan;
+pub mod render;
 pub mod report;

@@ -2,7 +2,7 @@
 
 use super::fold::{note_alteration, Folder};
 use super::names::{object_parts, range_var_parts, strings};
-use super::Rename;
+use super::{ColumnRename, Rename};
 use crate::model::{ObjectKey, ObjectKind, QualifiedName};
 use pg_query::protobuf::{
     AlterObjectSchemaStmt, DropBehavior, DropStmt, Node, ObjectType, ObjectWithArgs, RangeVar,
@@ -149,6 +149,14 @@ impl Folder {
             }
             None => {
                 if let Some(target) = s.relation.as_ref().and_then(|r| self.relation_target(r)) {
+                    if s.rename_type == ObjectType::ObjectColumn as i32 {
+                        self.history.column_renames.push(ColumnRename {
+                            file: self.file,
+                            table: target.name.clone(),
+                            from: s.subname.clone(),
+                            to: s.newname.clone(),
+                        });
+                    }
                     self.touch_name(&target.name);
                 }
             }

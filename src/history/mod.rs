@@ -119,6 +119,19 @@ pub struct History {
     pub renames: Vec<Rename>,
     /// Parts that files add to existing objects, in history order.
     pub additions: Vec<Addition>,
+    /// `ALTER TABLE t RENAME COLUMN a TO b`, in history order.
+    pub column_renames: Vec<ColumnRename>,
+    /// Each schema a file creates (`CREATE SCHEMA`), with the first file that does.
+    pub schemas: IndexMap<String, usize>,
+}
+
+/// A column renamed by a migration, under the table's name at that point of the history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnRename {
+    pub file: usize,
+    pub table: QualifiedName,
+    pub from: String,
+    pub to: String,
 }
 
 impl History {

@@ -271,3 +271,27 @@ fn quoted_names_keep_their_case() {
         .collect();
     assert_eq!(names, ["UserSettings", "order", "lower_case", "Mood"]);
 }
+
+#[test]
+fn column_renames_and_schema_creations_are_remembered() {
+    let h = fold(&[
+        "create schema if not exists billing; create table billing.t (a int);",
+        "alter table public.legacy rename column src to source;
+         create schema billing;
+         alter table billing.t rename column a to b;",
+    ]);
+    let renames: Vec<(usize, String, String, String)> = h
+        .column_renames
+        .iter()
+        .map(|r| (r.file, r.table.to_string(), r.from.clone(), r.to.clone()))
+        .collect();
+    assert_eq!(
+        renames,
+        [
+            (1, "public.legacy".into(), "src".into(), "source".into()),
+            (1, "billing.t".into(), "a".into(), "b".into()),
+        ]
+    );
+    assert_eq!(h.schemas.get("billing"), Some(&0));
+    assert_eq!(h.schemas.len(), 1);
+}

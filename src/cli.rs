@@ -51,6 +51,57 @@ pub enum Command {
     Status(ReportArgs),
     /// The same report; exit 1 when drift is left unresolved (a CI gate).
     Check(ReportArgs),
+    /// Write idempotent migration files that recreate drifted tables (and the drifted
+    /// types, functions, sequences and views they need), placed in history so that a
+    /// replay of the whole migrations folder rebuilds production.
+    #[command(
+        after_help = "Each file sorts after every migration that creates something it needs and \
+before the first migration that uses what it creates. Parts that later migrations add (a column, \
+an index, a policy, an enum value) are left out so those migrations still replay. Production is \
+only read, unless --mark-applied is given and confirmed."
+    )]
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Drifted tables to import, as name or schema.name
+    #[arg(
+        value_name = "TABLE",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub tables: Vec<String>,
+
+    /// Import every drifted object
+    #[arg(long)]
+    pub all: bool,
+
+    /// One file (per place in history) named <version>_<NAME>.sql instead of one per table:
+    /// the one-off base-schema import
+    #[arg(long, value_name = "NAME")]
+    pub single_file: Option<String>,
+
+    /// Where to write the files [default: the migrations folder]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Print the plan (files, order, placement) and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask before writing (and, with --mark-applied, before writing to production)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// A folder of templates that replace the built-in ones of the same name
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
+    /// Record the new versions as applied in production's
+    /// supabase_migrations.schema_migrations (a write to production; asks first unless --yes)
+    #[arg(long)]
+    pub mark_applied: bool,
 }
 
 #[derive(Debug, Args)]

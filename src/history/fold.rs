@@ -244,7 +244,10 @@ impl Folder {
     /// `CREATE SCHEMA s CREATE TABLE t ...`: the elements are created in `s`.
     fn create_schema_elements(&mut self, s: &CreateSchemaStmt, source: Source<'_>, text: &str) {
         if !s.schemaname.is_empty() {
-            self.history.schemas.entry(s.schemaname.clone()).or_insert(self.file);
+            self.history
+                .schemas
+                .entry(s.schemaname.clone())
+                .or_insert(self.file);
         }
         let outer = std::mem::replace(&mut self.search_path, SearchPath::only(&s.schemaname));
         for element in &s.schema_elts {

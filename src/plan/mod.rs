@@ -1,6 +1,182 @@
-//! What an import writes, in which order and where in history: items, their dependency
-//! order, and the files they are grouped into.
+//! What an import writes, in which order and where in history: the items, their dependency
+//! order, the slot in history of each, and the files they are grouped into.
 
+mod graph;
 mod item;
+mod place;
+mod select;
+pub mod version;
 
+pub use graph::parts_of;
 pub use item::{Item, TableItem};
+pub use select::{objects, Selection};
+
+use crate::history::History;
+use crate::model::{ObjectKey, Schema};
+use anyhow::Result;
+
+/// One file an import writes.
+#[derive(Clone, Debug)]
+pub struct PlannedFile {
+    pub version: String,
+    /// `<version>_import_<table>.sql`.
+    pub file_name: String,
+    pub title: String,
+    pub description: String,
+    pub items: Vec<Item>,
+    /// The history gap it goes in: before migration `slot`, or after all when it equals
+    /// the number of migrations.
+    pub slot: usize,
+}
+
+/// Where an import's files go and what each holds.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub files: Vec<PlannedFile>,
+}
+
+/// `--single-file NAME`: one file for each place in history instead of one per table.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub single_file: Option<String>,
+}
+
+/// Plans the import of `objects` (drifted production objects).
+pub fn build(
+    prod: &Schema,
+    history: &History,
+    objects: &[ObjectKey],
+    options: &Options,
+) -> Result<Plan> {
+    let nodes = graph::build(prod, history, objects);
+    let order = place::order(&nodes)?;
+    let slots = place::slots(&nodes, &order, history)?;
+    let used: std::collections::BTreeSet<usize> = slots.iter().copied().collect();
+    let mut files = Vec::new();
+    for (n, &slot) in used.iter().enumerate() {
+        let groups = match &options.single_file {
+            Some(name) => vec![place::Group {
+                slot,
+                items: order
+                    .iter()
+                    .copied()
+                    .filter(|&i| slots[i] == slot)
+                    .collect(),
+                label: if n == 0 {
+                    name.clone()
+                } else {
+                    format!("{name}_{}", n + 1)
+                },
+                deferred: false,
+            }],
+            None => place::files_for_slot(&nodes, &order, &slots, slot),
+        };
+        let after = slot
+            .checked_sub(1)
+            .map(|i| history.files[i].version.as_str());
+        let before = history.files.get(slot).map(|f| f.version.as_str());
+        let versions = version::between(after, before, groups.len())?;
+        for (group, version) in groups.into_iter().zip(versions) {
+            files.push(planned_file(
+                &nodes,
+                history,
+                group,
+                version,
+                options.single_file.is_some(),
+            ));
+        }
+    }
+    Ok(Plan { files })
+}
+
+fn planned_file(
+    nodes: &[graph::Node],
+    history: &History,
+    group: place::Group,
+    version: String,
+    single: bool,
+) -> PlannedFile {
+    let stem = if single {
+        file_stem(&group.label)
+    } else if group.deferred {
+        format!("import_{}_foreign_keys", file_stem(&group.label))
+    } else {
+        format!("import_{}", file_stem(&group.label))
+    };
+    let items: Vec<Item> = group.items.iter().map(|&i| nodes[i].item.clone()).collect();
+    let what: Vec<String> = group
+        .items
+        .iter()
+        .map(|&i| place::describe(&nodes[i]))
+        .collect();
+    let title = if single {
+        format!(
+            "Import of {} objects made outside the migrations",
+            what.len()
+        )
+    } else {
+        format!("Import {}", what.first().cloned().unwrap_or_default())
+    };
+    let place = match (
+        group.slot.checked_sub(1).and_then(|i| history.files.get(i)),
+        history.files.get(group.slot),
+    ) {
+        (_, Some(next)) if group.slot == 0 => {
+            format!("It runs before {}, the first migration.", file_name(next))
+        }
+        (Some(prev), Some(next)) => format!(
+            "It runs after {} and before {}.",
+            file_name(prev),
+            file_name(next)
+        ),
+        (Some(prev), None) => format!("It runs after {}, the last migration.", file_name(prev)),
+        _ => String::new(),
+    };
+    let description = format!(
+        "Created in production outside the migrations; recreated here as production has it, idempotently \
+         (applied to production, it changes nothing). {place} Holds: {}.",
+        what.join(", ")
+    );
+    PlannedFile {
+        file_name: format!("{version}_{stem}.sql"),
+        version,
+        title,
+        description,
+        items,
+        slot: group.slot,
+    }
+}
+
+fn file_name(file: &crate::history::MigrationFile) -> String {
+    file.path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A file-name-safe form of an object name: letters, digits and `_`, at most 60 characters.
+pub fn file_stem(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else {
+            '_'
+        };
+        if !(c == '_' && (out.is_empty() || out.ends_with('_'))) {
+            out.push(c);
+        }
+        if out.len() >= 60 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('_').to_string();
+    if out.is_empty() {
+        "object".into()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,7 @@
 //! What each command does, from resolved arguments to printed output.
 
+mod import;
+
 use crate::cli::{Cli, Command, ReportArgs};
 use crate::config::Settings;
 use crate::db::{Snapshot, Target};
@@ -24,6 +26,10 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
     match &cli.command {
         Command::Status(args) => {
             status(&settings, g.db_url.as_deref(), args, out)?;
+            Ok(Outcome::Success)
+        }
+        Command::Import(args) => {
+            import::run(&settings, g.db_url.as_deref(), args, out)?;
             Ok(Outcome::Success)
         }
         Command::Check(args) => {

@@ -1,0 +1,241 @@
+//! `pgdrift import`: plan, render, confirm, write; then say how to record the new versions.
+
+use super::read_production;
+use crate::cli::ImportArgs;
+use crate::config::Settings;
+use crate::model::Schema;
+use crate::plan::{self, Plan, Selection};
+use crate::render::{FileHeader, Renderer};
+use crate::write::{self, Output};
+use crate::{db, drift, history};
+use anyhow::{bail, Context, Result};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+pub fn run(
+    settings: &Settings,
+    db_url: Option<&str>,
+    args: &ImportArgs,
+    out: &mut impl Write,
+) -> Result<()> {
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| settings.migrations.clone());
+    if args.mark_applied && !args.yes && !std::io::stdin().is_terminal() {
+        bail!("--mark-applied writes to production and needs a confirmation: run it in a terminal or pass --yes");
+    }
+    // Everything that can fail without production is checked before production is read.
+    let renderer = Renderer::new(args.templates.as_deref())?;
+    let history = history::parse_dir(&settings.migrations)?;
+    if !args.dry_run {
+        write::check_dir(&dir)?;
+    }
+    let prod = read_production(settings, db_url)?;
+    let report = drift::compare(&prod.schema, &history, &settings.system)?;
+    let selection = if args.all {
+        Selection::All
+    } else {
+        Selection::Tables(&args.tables)
+    };
+    let objects = plan::objects(&prod.schema, &report, &selection)?;
+    if objects.is_empty() {
+        writeln!(out, "Nothing to import: production has no drifted object.")?;
+        return Ok(());
+    }
+    let options = plan::Options {
+        single_file: args.single_file.clone(),
+    };
+    let plan = plan::build(&prod.schema, &history, &objects, &options)?;
+    let outputs = render(&renderer, &prod.schema, &plan, &dir)?;
+    print_plan(&plan, &history, out)?;
+    if args.dry_run {
+        writeln!(out, "\nDry run: nothing was written.")?;
+        return Ok(());
+    }
+    if !args.yes
+        && !confirm(
+            &format!("Write {} file(s) to {}?", outputs.len(), dir.display()),
+            true,
+        )?
+    {
+        writeln!(out, "Nothing was written.")?;
+        return Ok(());
+    }
+    let written = write::files(&dir, &outputs)?;
+    writeln!(
+        out,
+        "\nWrote {} file(s) to {}.",
+        written.len(),
+        dir.display()
+    )?;
+    next_steps(&plan, settings, db_url, args, out)
+}
+
+/// Renders every file before anything is written: a template error writes nothing.
+fn render(renderer: &Renderer, schema: &Schema, plan: &Plan, dir: &Path) -> Result<Vec<Output>> {
+    let author = git_author(dir);
+    let date = date_text(&plan::version::now());
+    let mut outputs = Vec::new();
+    for file in &plan.files {
+        let mut bodies = Vec::new();
+        let mut rollbacks = Vec::new();
+        for item in &file.items {
+            bodies.push(renderer.item(schema, item)?);
+            rollbacks.extend(renderer.rollback(schema, item)?);
+        }
+        let header = FileHeader {
+            title: file.title.clone(),
+            author: author.clone(),
+            date: date.clone(),
+            description: file.description.clone(),
+        };
+        let contents = renderer
+            .file(&header, &bodies, &rollbacks)
+            .with_context(|| format!("rendering {}", file.file_name))?;
+        pg_query::parse(&contents, pg_query::ParserOptions::default())
+            .map_err(|e| anyhow::anyhow!("rendering {}: the SQL does not parse ({e}); this is a bug in pgdrift or in a --templates file", file.file_name))?;
+        outputs.push(Output {
+            name: file.file_name.clone(),
+            contents,
+        });
+    }
+    Ok(outputs)
+}
+
+/// `git config user.name` in the output folder, when git knows it.
+fn git_author(dir: &Path) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["config", "user.name"])
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    let name = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !name.is_empty()).then_some(name)
+}
+
+/// `20261128093000` → `2026-11-28 09:30:00 UTC`.
+fn date_text(version: &str) -> String {
+    let v = version.as_bytes();
+    let part = |r: std::ops::Range<usize>| String::from_utf8_lossy(&v[r]).into_owned();
+    format!(
+        "{}-{}-{} {}:{}:{} UTC",
+        part(0..4),
+        part(4..6),
+        part(6..8),
+        part(8..10),
+        part(10..12),
+        part(12..14)
+    )
+}
+
+fn print_plan(plan: &Plan, history: &history::History, out: &mut impl Write) -> Result<()> {
+    writeln!(out, "Import plan: {} file(s)", plan.files.len())?;
+    let mut slot = usize::MAX;
+    for file in &plan.files {
+        if file.slot != slot {
+            slot = file.slot;
+            let place = match history.files.get(slot) {
+                Some(next) => format!("before {}", next.path.display()),
+                None if history.files.is_empty() => "in an empty history".to_string(),
+                None => "after the last migration".to_string(),
+            };
+            writeln!(out, "\n  {place}:")?;
+        }
+        writeln!(
+            out,
+            "    {} ({} item{})",
+            file.file_name,
+            file.items.len(),
+            if file.items.len() == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(())
+}
+
+/// Asks a yes/no question on the terminal; without one, the default stands. Ctrl-C is "no".
+fn confirm(question: &str, default: bool) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(default);
+    }
+    Ok(dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(default)
+        .interact_opt()?
+        .unwrap_or(false))
+}
+
+fn next_steps(
+    plan: &Plan,
+    settings: &Settings,
+    db_url: Option<&str>,
+    args: &ImportArgs,
+    out: &mut impl Write,
+) -> Result<()> {
+    let versions: Vec<&str> = plan.files.iter().map(|f| f.version.as_str()).collect();
+    if args.mark_applied {
+        return mark_applied(&versions, plan, settings, db_url, args, out);
+    }
+    writeln!(
+        out,
+        "\nProduction already has what these files create. Record them as applied there, or the next \
+         `supabase db push` will run them again:\n  supabase migration repair --status applied {}\n\
+         (or run pgdrift import again with --mark-applied)",
+        versions.join(" ")
+    )?;
+    Ok(())
+}
+
+/// Inserts the new versions into `supabase_migrations.schema_migrations`, after confirmation.
+fn mark_applied(
+    versions: &[&str],
+    plan: &Plan,
+    _settings: &Settings,
+    db_url: Option<&str>,
+    args: &ImportArgs,
+    out: &mut impl Write,
+) -> Result<()> {
+    let target = db::Target::resolve(db_url)?;
+    let question = format!(
+        "Record {} version(s) as applied in {} (a write to production)?",
+        versions.len(),
+        target.display
+    );
+    if !args.yes && !confirm(&question, false)? {
+        writeln!(out, "Production was not changed. To record the versions later:\n  supabase migration repair --status applied {}", versions.join(" "))?;
+        return Ok(());
+    }
+    let mut client = target.connect()?;
+    let mut tx = client
+        .transaction()
+        .context("starting a transaction on production")?;
+    let exists: bool = tx
+        .query_one(
+            "SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL",
+            &[],
+        )
+        .context("looking for supabase_migrations.schema_migrations")?
+        .get(0);
+    if !exists {
+        bail!("production has no supabase_migrations.schema_migrations table: record versions {} with your migration tool", versions.join(" "));
+    }
+    for file in &plan.files {
+        let name = file
+            .file_name
+            .trim_end_matches(".sql")
+            .split_once('_')
+            .map_or("", |(_, n)| n);
+        tx.execute(
+            "INSERT INTO supabase_migrations.schema_migrations (version, name) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING",
+            &[&file.version, &name],
+        )
+        .map_err(|e| anyhow::anyhow!("recording version {}: {}", file.version, db::describe_db_error(&e)))?;
+    }
+    tx.commit().context("committing the recorded versions")?;
+    writeln!(
+        out,
+        "Recorded {} version(s) as applied in production.",
+        versions.len()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,550 @@
+//! Items with what each needs: other items (an order) and migrations (a slot in history).
+
+use super::item::{Item, TableItem};
+use crate::history::{AddedPart, History};
+use crate::model::{ConstraintKind, ObjectKey, ObjectKind, Part, QualifiedName, Schema, Table};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One item and its constraints. Slots number the gaps of history: slot `k` runs before
+/// migration `k`; slot `files.len()` runs after the last one.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub item: Item,
+    /// The object the item belongs to (the table, for a table's part); none for a schema
+    /// or an extension.
+    pub owner: Option<ObjectKey>,
+    /// The schema the item creates something in.
+    pub schema: String,
+    /// Items that must run first.
+    pub needs: BTreeSet<usize>,
+    /// Items better run first when a cycle allows it: the tables a table's foreign keys
+    /// point to, so that the keys can be created with the table.
+    pub prefers: BTreeSet<usize>,
+    /// The first slot where everything it needs from migrations exists, with the migration
+    /// that forces it.
+    pub earliest: (usize, Option<usize>),
+    /// The last slot that still runs before the first migration that references it.
+    pub latest: (usize, Option<usize>),
+}
+
+impl Node {
+    /// Orders items of one kind before another when nothing else decides.
+    pub fn rank(&self) -> u8 {
+        match &self.item {
+            Item::Schema { .. } => 0,
+            Item::Extension { .. } => 1,
+            Item::Type { .. } => 2,
+            Item::Sequence { .. } => 3,
+            Item::Function { .. } => 4,
+            Item::Table(_) => 5,
+            Item::TablePart { .. } => 6,
+            Item::View { .. } => 7,
+        }
+    }
+}
+
+/// Builds the items for `objects` (drifted, to import) and what each needs.
+pub fn build(prod: &Schema, history: &History, objects: &[ObjectKey]) -> Vec<Node> {
+    let mut builder = Builder {
+        prod,
+        history,
+        nodes: Vec::new(),
+        by_owner: BTreeMap::new(),
+        parts: BTreeMap::new(),
+        schemas: BTreeMap::new(),
+        extensions: BTreeMap::new(),
+    };
+    for key in objects {
+        builder.add_object(key);
+    }
+    builder.add_schemas_and_extensions();
+    builder.link();
+    builder.nodes
+}
+
+struct Builder<'a> {
+    prod: &'a Schema,
+    history: &'a History,
+    nodes: Vec<Node>,
+    /// The item that creates each imported object.
+    by_owner: BTreeMap<ObjectKey, usize>,
+    /// The item of each imported part.
+    parts: BTreeMap<(QualifiedName, Part), usize>,
+    /// The item of each schema the import creates.
+    schemas: BTreeMap<String, usize>,
+    /// The extension items, by the schema they are installed in.
+    extensions: BTreeMap<String, Vec<usize>>,
+}
+
+fn table_key(name: &QualifiedName) -> ObjectKey {
+    ObjectKey::relation(ObjectKind::Table, name.clone())
+}
+
+impl<'a> Builder<'a> {
+    fn push(&mut self, item: Item, owner: Option<ObjectKey>, schema: &str) -> usize {
+        let last = self.history.files.len();
+        self.nodes.push(Node {
+            item,
+            owner,
+            schema: schema.to_string(),
+            needs: BTreeSet::new(),
+            prefers: BTreeSet::new(),
+            earliest: (0, None),
+            latest: (last, None),
+        });
+        self.nodes.len() - 1
+    }
+
+    fn add_object(&mut self, key: &ObjectKey) {
+        if self.by_owner.contains_key(key) {
+            return;
+        }
+        let item = match key.kind {
+            ObjectKind::Table => return self.add_table(&key.name),
+            ObjectKind::View | ObjectKind::MaterializedView => Item::View {
+                name: key.name.clone(),
+            },
+            ObjectKind::Function | ObjectKind::Procedure => Item::Function { key: key.clone() },
+            ObjectKind::Sequence => Item::Sequence {
+                name: key.name.clone(),
+            },
+            ObjectKind::Type => Item::Type {
+                name: key.name.clone(),
+                omit_values: self.added(std::slice::from_ref(&key.name), AddedPart::EnumValue),
+            },
+        };
+        let index = self.push(item, Some(key.clone()), &key.name.schema);
+        self.by_owner.insert(key.clone(), index);
+    }
+
+    /// The names of parts of `kind` that migrations add to an object known by any of `names`.
+    fn added(&self, names: &[QualifiedName], kind: AddedPart) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .history
+            .additions
+            .iter()
+            .filter(|a| a.part == kind && names.contains(&a.target))
+            .map(|a| a.name.clone())
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// A table, its parts, and its partitions (which are not reported on their own).
+    fn add_table(&mut self, name: &QualifiedName) {
+        let Some(table) = self.prod.tables.get(name) else {
+            return;
+        };
+        let names = self.earlier_names(name);
+        let item = self.table_item(table, &names);
+        let key = table_key(name);
+        let index = self.push(Item::Table(item), Some(key.clone()), &name.schema);
+        self.by_owner.insert(key.clone(), index);
+        let added: BTreeSet<(AddedPart, String)> = self
+            .history
+            .additions
+            .iter()
+            .filter(|a| names.contains(&a.target))
+            .map(|a| (a.part, a.name.clone()))
+            .collect();
+        for part in parts_of(table) {
+            let (kind, part_name) = match &part {
+                Part::Constraint(n) => (AddedPart::Constraint, n),
+                Part::Index(n) => (AddedPart::Index, n),
+                Part::Policy(n) => (AddedPart::Policy, n),
+                Part::Trigger(n) => (AddedPart::Trigger, n),
+                _ => continue,
+            };
+            if added.contains(&(kind, part_name.clone())) {
+                continue;
+            }
+            let part_item = Item::TablePart {
+                table: name.clone(),
+                part: part.clone(),
+            };
+            let i = self.push(part_item, Some(key.clone()), &name.schema);
+            self.parts.insert((name.clone(), part), i);
+        }
+        let partitions: Vec<QualifiedName> = self
+            .prod
+            .tables
+            .values()
+            .filter(|t| t.partition_of.as_ref().is_some_and(|p| &p.parent == name))
+            .map(|t| t.name.clone())
+            .collect();
+        for partition in partitions {
+            if !self.is_declared(&table_key(&partition)) {
+                self.add_table(&partition);
+            }
+        }
+    }
+
+    /// The names a table had in history, the production name last: a migration may have
+    /// renamed a hand-made table.
+    fn earlier_names(&self, name: &QualifiedName) -> Vec<QualifiedName> {
+        let mut names = vec![name.clone()];
+        for rename in self.history.renames.iter().rev() {
+            if !rename.declared && rename.to == names[0] && rename.kind.is_relation() {
+                names.insert(0, rename.from.clone());
+            }
+        }
+        names
+    }
+
+    fn table_item(&self, table: &Table, names: &[QualifiedName]) -> TableItem {
+        let mut item = TableItem::whole(table.name.clone());
+        item.as_name = names[0].clone();
+        item.omit_columns = self.added(names, AddedPart::Column);
+        // Walk the column renames backwards: production name -> the name it had first.
+        for rename in self
+            .history
+            .column_renames
+            .iter()
+            .rev()
+            .filter(|r| names.contains(&r.table))
+        {
+            let renamed = item
+                .column_names
+                .iter()
+                .find(|(_, first)| **first == rename.to)
+                .map(|(p, _)| p.clone());
+            let production = renamed.or_else(|| {
+                let unmapped = !item.column_names.contains_key(&rename.to);
+                (unmapped && table.columns.iter().any(|c| c.name == rename.to))
+                    .then(|| rename.to.clone())
+            });
+            if let Some(production) = production {
+                item.column_names.insert(production, rename.from.clone());
+            }
+        }
+        item
+    }
+
+    fn is_declared(&self, key: &ObjectKey) -> bool {
+        self.declared_in(key).is_some()
+    }
+
+    /// The migration that creates `key`, if any.
+    fn declared_in(&self, key: &ObjectKey) -> Option<usize> {
+        if let Some(d) = self.history.declared.get(key) {
+            return Some(d.created_in);
+        }
+        self.history
+            .declared
+            .iter()
+            .find(|(k, _)| {
+                k.name == key.name
+                    && ((k.kind.is_relation() && key.kind.is_relation())
+                        || (k.kind.is_routine() && key.kind.is_routine())
+                        || k.kind == key.kind)
+            })
+            .map(|(_, d)| d.created_in)
+    }
+}
+
+/// The parts of a table an import creates separately, in catalog order: constraints (not
+/// inherited, not constraint triggers, which come as triggers), indexes (not partition
+/// copies), policies, triggers.
+pub fn parts_of(table: &Table) -> Vec<Part> {
+    let constraints = table
+        .constraints
+        .iter()
+        .filter(|c| c.is_local && c.kind != ConstraintKind::Trigger)
+        .map(|c| Part::Constraint(c.name.clone()));
+    let indexes = table
+        .indexes
+        .iter()
+        .filter(|i| !i.inherited)
+        .map(|i| Part::Index(i.name.clone()));
+    let policies = table.policies.iter().map(|p| Part::Policy(p.name.clone()));
+    let triggers = table.triggers.iter().map(|t| Part::Trigger(t.name.clone()));
+    constraints
+        .chain(indexes)
+        .chain(policies)
+        .chain(triggers)
+        .collect()
+}
+
+/// Where a dependency points: an imported item, a migration, or something that exists
+/// before history (another schema, an extension).
+enum Target {
+    Item(usize),
+    Migration(usize),
+    Outside,
+}
+
+impl<'a> Builder<'a> {
+    /// Schemas no migration creates, and extensions whose objects the items use.
+    fn add_schemas_and_extensions(&mut self) {
+        let schemas: BTreeSet<String> = self.nodes.iter().map(|n| n.schema.clone()).collect();
+        for schema in schemas {
+            if schema != "public" && !self.history.schemas.contains_key(&schema) {
+                let index = self.push(
+                    Item::Schema {
+                        name: schema.clone(),
+                    },
+                    None,
+                    &schema,
+                );
+                self.schemas.insert(schema, index);
+            }
+        }
+        let owners: BTreeSet<ObjectKey> = self.by_owner.keys().cloned().collect();
+        let used: BTreeSet<String> = self
+            .prod
+            .dependencies
+            .iter()
+            .filter(|d| owners.contains(&d.from) && !self.prod_has(&d.to))
+            .map(|d| d.to.name.schema.clone())
+            .collect();
+        for ext in &self.prod.extensions {
+            if ext.name != "plpgsql" && used.contains(&ext.schema) {
+                let item = Item::Extension {
+                    name: ext.name.clone(),
+                    schema: ext.schema.clone(),
+                };
+                let index = self.push(item, None, &ext.schema);
+                self.extensions
+                    .entry(ext.schema.clone())
+                    .or_default()
+                    .push(index);
+            }
+        }
+    }
+
+    /// Is `key` an object of production's managed schemas (not an extension's)?
+    fn prod_has(&self, key: &ObjectKey) -> bool {
+        match key.kind {
+            ObjectKind::Table => self.prod.tables.contains_key(&key.name),
+            ObjectKind::View | ObjectKind::MaterializedView => {
+                self.prod.views.contains_key(&key.name)
+            }
+            ObjectKind::Type => self.prod.types.contains_key(&key.name),
+            ObjectKind::Sequence => self.prod.sequences.contains_key(&key.name),
+            ObjectKind::Function | ObjectKind::Procedure => self.prod.functions.contains_key(key),
+        }
+    }
+
+    /// Fills each node's needs, earliest and latest slots.
+    fn link(&mut self) {
+        let mut edges: Vec<(usize, Target)> = Vec::new();
+        for (index, node) in self.nodes.iter().enumerate() {
+            edges.extend(self.structural_needs(index, node));
+        }
+        for dep in &self.prod.dependencies {
+            if let Some(from) = self.source(&dep.from, &dep.part) {
+                edges.push((from, self.target(&dep.to)));
+                if !self.prod_has(&dep.to) {
+                    let extensions = self
+                        .extensions
+                        .get(&dep.to.name.schema)
+                        .into_iter()
+                        .flatten();
+                    edges.extend(extensions.map(|&e| (from, Target::Item(e))));
+                }
+            }
+        }
+        for (from, target) in edges {
+            match target {
+                Target::Item(to) if to != from => {
+                    self.nodes[from].needs.insert(to);
+                }
+                Target::Migration(file) if file + 1 > self.nodes[from].earliest.0 => {
+                    self.nodes[from].earliest = (file + 1, Some(file));
+                }
+                _ => {}
+            }
+        }
+        for index in 0..self.nodes.len() {
+            self.nodes[index].latest = self.latest(&self.nodes[index]);
+            self.nodes[index].prefers = self.referenced_tables(&self.nodes[index]);
+        }
+    }
+
+    /// What an item needs by its nature: a part its table, a partition its parent, an
+    /// object its schema, a foreign key the keys of the table it references.
+    fn structural_needs(&self, index: usize, node: &Node) -> Vec<(usize, Target)> {
+        let mut out = Vec::new();
+        if let Some(&file) = self.history.schemas.get(&node.schema) {
+            out.push((index, Target::Migration(file)));
+        } else if let Some(&s) = self.schemas.get(&node.schema) {
+            if s != index {
+                out.push((index, Target::Item(s)));
+            }
+        }
+        match &node.item {
+            Item::TablePart { table, part } => {
+                out.push((index, self.target(&table_key(table))));
+                if let Part::Constraint(name) = part {
+                    out.extend(self.foreign_key_needs(index, table, name));
+                }
+            }
+            Item::Table(item) => {
+                if let Some(table) = self.prod.tables.get(&item.name) {
+                    let parents = table
+                        .partition_of
+                        .iter()
+                        .map(|p| &p.parent)
+                        .chain(&table.inherits);
+                    for parent in parents {
+                        out.push((index, self.target(&table_key(parent))));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// The imported tables a table's foreign keys reference, itself excluded.
+    fn referenced_tables(&self, node: &Node) -> BTreeSet<usize> {
+        let Item::Table(item) = &node.item else {
+            return BTreeSet::new();
+        };
+        let Some(table) = self.prod.tables.get(&item.name) else {
+            return BTreeSet::new();
+        };
+        table
+            .constraints
+            .iter()
+            .filter_map(|c| c.references.as_ref())
+            .filter(|r| **r != item.name)
+            .filter_map(|r| self.by_owner.get(&table_key(r)).copied())
+            .collect()
+    }
+
+    /// A foreign key needs the table it references and that table's keys.
+    fn foreign_key_needs(
+        &self,
+        index: usize,
+        table: &QualifiedName,
+        name: &str,
+    ) -> Vec<(usize, Target)> {
+        let constraint = self
+            .prod
+            .tables
+            .get(table)
+            .and_then(|t| t.constraints.iter().find(|c| c.name == name));
+        let Some(referenced) = constraint.and_then(|c| c.references.as_ref()) else {
+            return Vec::new();
+        };
+        let mut out = vec![(index, self.target(&table_key(referenced)))];
+        if let Some(target) = self.prod.tables.get(referenced) {
+            let keys = target
+                .constraints
+                .iter()
+                .filter(|c| matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique));
+            for key in keys {
+                if let Some(&i) = self
+                    .parts
+                    .get(&(referenced.clone(), Part::Constraint(key.name.clone())))
+                {
+                    out.push((index, Target::Item(i)));
+                }
+            }
+            for unique in target
+                .indexes
+                .iter()
+                .filter(|i| i.definition.starts_with("CREATE UNIQUE"))
+            {
+                if let Some(&i) = self
+                    .parts
+                    .get(&(referenced.clone(), Part::Index(unique.name.clone())))
+                {
+                    out.push((index, Target::Item(i)));
+                }
+            }
+        }
+        out
+    }
+
+    /// The item a dependency starts from, if that part is imported.
+    fn source(&self, from: &ObjectKey, part: &Part) -> Option<usize> {
+        match part {
+            Part::Whole => self.by_owner.get(from).copied(),
+            Part::Column(column) => {
+                let index = *self.by_owner.get(from)?;
+                match &self.nodes[index].item {
+                    Item::Table(t) if t.omit_columns.contains(column) => None,
+                    _ => Some(index),
+                }
+            }
+            Part::Constraint(name) => self
+                .parts
+                .get(&(from.name.clone(), part.clone()))
+                .or_else(|| {
+                    self.parts
+                        .get(&(from.name.clone(), Part::Trigger(name.clone())))
+                })
+                .copied(),
+            _ if from.kind == ObjectKind::Table => {
+                self.parts.get(&(from.name.clone(), part.clone())).copied()
+            }
+            _ => self.by_owner.get(from).copied(),
+        }
+    }
+
+    /// Where the object a dependency points to comes from.
+    fn target(&self, to: &ObjectKey) -> Target {
+        if let Some(&index) = self.by_owner.get(to) {
+            return Target::Item(index);
+        }
+        if to.kind == ObjectKind::Sequence {
+            if let Some((table, _)) = self
+                .prod
+                .sequences
+                .get(&to.name)
+                .and_then(|s| s.owned_by.as_ref())
+            {
+                return self.target(&table_key(table));
+            }
+        }
+        match self.declared_in(to) {
+            Some(file) => Target::Migration(file),
+            None => Target::Outside,
+        }
+    }
+
+    /// The last slot before the first migration that references the item's object.
+    fn latest(&self, node: &Node) -> (usize, Option<usize>) {
+        let none = (self.history.files.len(), None);
+        let name = match &node.item {
+            Item::Table(t) => t.as_name.clone(),
+            Item::TablePart { table, part } if self.is_key_part(table, part) => {
+                match &self.nodes[self.by_owner[&table_key(table)]].item {
+                    Item::Table(t) => t.as_name.clone(),
+                    _ => return none,
+                }
+            }
+            Item::Type { name, .. } | Item::Sequence { name } | Item::View { name } => name.clone(),
+            Item::Function { key } => key.name.clone(),
+            _ => return none,
+        };
+        match self.history.first_reference(&name) {
+            Some(file) => (file, Some(file)),
+            None => none,
+        }
+    }
+
+    /// Primary keys, unique constraints and unique indexes: what a migration's foreign key
+    /// to the table needs.
+    fn is_key_part(&self, table: &QualifiedName, part: &Part) -> bool {
+        if !self.by_owner.contains_key(&table_key(table)) {
+            return false;
+        }
+        let Some(t) = self.prod.tables.get(table) else {
+            return false;
+        };
+        match part {
+            Part::Constraint(n) => t.constraints.iter().any(|c| {
+                &c.name == n
+                    && matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique)
+            }),
+            Part::Index(n) => t
+                .indexes
+                .iter()
+                .any(|i| &i.name == n && i.definition.starts_with("CREATE UNIQUE")),
+            _ => false,
+        }
+    }
+}

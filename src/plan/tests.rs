@@ -1,1 +1,306 @@
+//! Planning on hand-made models: order, cycle breaking, placement in history, file names.
 
+use super::*;
+use crate::history::{parse_sources, MigrationFile};
+use crate::model::{
+    Column, Constraint, ConstraintKind, Dependency, ObjectKind, Part, QualifiedName, Table,
+    TableKind,
+};
+use std::path::PathBuf;
+
+fn qn(name: &str) -> QualifiedName {
+    QualifiedName::new("public", name)
+}
+
+fn constraint(name: &str, kind: ConstraintKind, references: Option<&str>) -> Constraint {
+    Constraint {
+        name: name.into(),
+        kind,
+        definition: String::new(),
+        validated: true,
+        deferrable: false,
+        initially_deferred: false,
+        references: references.map(qn),
+        is_local: true,
+        comment: None,
+    }
+}
+
+/// A table with a primary key and a foreign key to each of `references`.
+fn table(name: &str, references: &[&str]) -> Table {
+    let mut constraints = vec![constraint(
+        &format!("{name}_pkey"),
+        ConstraintKind::PrimaryKey,
+        None,
+    )];
+    for r in references {
+        constraints.push(constraint(
+            &format!("{name}_{r}_fkey"),
+            ConstraintKind::ForeignKey,
+            Some(r),
+        ));
+    }
+    let column = |n: &str| Column {
+        name: n.into(),
+        type_sql: "integer".into(),
+        collation: None,
+        not_null: false,
+        default: None,
+        identity: None,
+        generated: None,
+        is_local: true,
+        comment: None,
+        grants: Vec::new(),
+    };
+    Table {
+        name: qn(name),
+        kind: TableKind::Regular,
+        unlogged: false,
+        partition_key: None,
+        partition_of: None,
+        inherits: Vec::new(),
+        options: Vec::new(),
+        owner: "postgres".into(),
+        columns: vec![column("id"), column("source"), column("x")],
+        constraints,
+        indexes: Vec::new(),
+        rls_enabled: false,
+        rls_forced: false,
+        policies: Vec::new(),
+        triggers: Vec::new(),
+        comment: None,
+        grants: Vec::new(),
+        estimated_rows: 0,
+        size_bytes: 0,
+    }
+}
+
+fn schema(tables: Vec<Table>) -> Schema {
+    let mut s = Schema {
+        schemas: vec!["public".into()],
+        ..Schema::default()
+    };
+    for t in tables {
+        s.tables.insert(t.name.clone(), t);
+    }
+    s
+}
+
+fn history(texts: &[&str]) -> History {
+    let files = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let version = format!("2024010{}120000", i + 1);
+            let path = PathBuf::from(format!("{version}_m{i}.sql"));
+            (
+                MigrationFile {
+                    version,
+                    name: format!("m{i}"),
+                    path,
+                },
+                text.to_string(),
+            )
+        })
+        .collect();
+    parse_sources(files).unwrap()
+}
+
+fn tables(names: &[&str]) -> Vec<ObjectKey> {
+    names
+        .iter()
+        .map(|n| ObjectKey::relation(ObjectKind::Table, qn(n)))
+        .collect()
+}
+
+/// Each file as `name: item, item...`.
+fn layout(plan: &Plan) -> Vec<String> {
+    plan.files
+        .iter()
+        .map(|f| {
+            let items: Vec<String> = f
+                .items
+                .iter()
+                .map(|i| match i {
+                    Item::Table(t) => format!("table {}", t.name.name),
+                    Item::TablePart {
+                        part: Part::Constraint(n),
+                        ..
+                    } => n.clone(),
+                    other => format!("{other:?}"),
+                })
+                .collect();
+            format!("{}: {}", f.file_name, items.join(", "))
+        })
+        .collect()
+}
+
+fn plan(prod: &Schema, history: &History, names: &[&str]) -> Plan {
+    build(prod, history, &tables(names), &Options::default()).unwrap()
+}
+
+#[test]
+fn referenced_tables_come_first_with_their_keys() {
+    let prod = schema(vec![
+        table("a", &["b"]),
+        table("b", &["c"]),
+        table("c", &[]),
+    ]);
+    let plan = plan(&prod, &History::default(), &["a", "b", "c"]);
+    let layout = layout(&plan);
+    let stems: Vec<&str> = layout
+        .iter()
+        .map(|l| l.split_once('_').unwrap().1)
+        .collect();
+    assert_eq!(
+        stems,
+        [
+            "import_c.sql: table c, c_pkey",
+            "import_b.sql: table b, b_pkey, b_c_fkey",
+            "import_a.sql: table a, a_pkey, a_b_fkey",
+        ]
+    );
+}
+
+#[test]
+fn a_two_table_cycle_adds_its_foreign_key_once_both_exist() {
+    let prod = schema(vec![table("a", &["b"]), table("b", &["a"])]);
+    let layout = layout(&plan(&prod, &History::default(), &["a", "b"]));
+    let stems: Vec<&str> = layout
+        .iter()
+        .map(|l| l.split_once('_').unwrap().1)
+        .collect();
+    assert_eq!(
+        stems,
+        [
+            "import_a.sql: table a, a_pkey",
+            "import_b.sql: table b, b_pkey, b_a_fkey",
+            "import_a_foreign_keys.sql: a_b_fkey",
+        ]
+    );
+}
+
+#[test]
+fn a_three_table_cycle_and_a_self_reference() {
+    let prod = schema(vec![
+        table("a", &["b"]),
+        table("b", &["c"]),
+        table("c", &["a", "c"]),
+    ]);
+    let layout = layout(&plan(&prod, &History::default(), &["a", "b", "c"]));
+    let stems: Vec<&str> = layout
+        .iter()
+        .map(|l| l.split_once('_').unwrap().1)
+        .collect();
+    assert_eq!(
+        stems,
+        [
+            "import_a.sql: table a, a_pkey",
+            "import_c.sql: table c, c_pkey, c_a_fkey, c_c_fkey",
+            "import_b.sql: table b, b_pkey, b_c_fkey",
+            "import_a_foreign_keys.sql: a_b_fkey",
+        ]
+    );
+}
+
+#[test]
+fn files_go_before_the_first_migration_that_uses_the_table() {
+    let prod = schema(vec![table("a", &[]), table("b", &[])]);
+    let h = history(&["create table m (id int)", "alter table a add column x int"]);
+    let plan = plan(&prod, &h, &["a", "b"]);
+    let names: Vec<&str> = plan.files.iter().map(|f| f.file_name.as_str()).collect();
+    // a must precede m1 (its first user); b needs nothing, so it goes first too.
+    assert_eq!(
+        names,
+        ["20240101115958_import_a.sql", "20240101115959_import_b.sql"]
+    );
+    let Item::Table(a) = &plan.files[0].items[0] else {
+        panic!()
+    };
+    assert_eq!(a.omit_columns, ["x"], "the column m1 adds is left to m1");
+}
+
+#[test]
+fn a_foreign_key_to_a_migration_table_goes_after_that_migration() {
+    let prod = schema(vec![table("d", &["m"]), table("m", &[])]);
+    let h = history(&["create table m (id int primary key)", "select 1"]);
+    let layout = layout(&plan(&prod, &h, &["d"]));
+    assert_eq!(
+        layout,
+        [
+            "20240101115959_import_d.sql: table d, d_pkey",
+            "20240101120001_import_d.sql: d_m_fkey",
+        ]
+    );
+}
+
+#[test]
+fn a_base_table_renamed_by_a_migration_is_created_under_its_old_names() {
+    let prod = schema(vec![table("archive", &[])]);
+    let h = history(&[
+        "alter table legacy rename to archive; alter table archive rename column src to source",
+    ]);
+    let plan = plan(&prod, &h, &["archive"]);
+    let Item::Table(item) = &plan.files[0].items[0] else {
+        panic!()
+    };
+    assert_eq!(item.as_name, qn("legacy"));
+    assert_eq!(item.renamed_later(), Some(&qn("archive")));
+    assert_eq!(
+        item.column_names.get("source").map(String::as_str),
+        Some("src")
+    );
+    assert_eq!(plan.files[0].slot, 0);
+}
+
+#[test]
+fn an_impossible_placement_names_both_migrations() {
+    let mut prod = schema(vec![table("e", &[])]);
+    prod.dependencies.push(Dependency {
+        from: ObjectKey::relation(ObjectKind::Table, qn("e")),
+        part: Part::Column("x".into()),
+        to: ObjectKey::relation(ObjectKind::Type, qn("mood")),
+    });
+    let h = history(&["insert into e values (1)", "create type mood as enum ('a')"]);
+    let err = build(&prod, &h, &tables(&["e"]), &Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("cannot place table public.e: it needs what 20240102120000_m1.sql creates, but the earlier 20240101120000_m0.sql already uses it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn single_file_mode_makes_one_file_per_place_in_history() {
+    let prod = schema(vec![
+        table("a", &["b"]),
+        table("b", &["a"]),
+        table("d", &["m"]),
+    ]);
+    let h = history(&["create table m (id int primary key)"]);
+    let options = Options {
+        single_file: Some("base_schema".into()),
+    };
+    let plan = build(&prod, &h, &tables(&["a", "b", "d"]), &options).unwrap();
+    let names: Vec<&str> = plan.files.iter().map(|f| f.file_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "20240101115959_base_schema.sql",
+            "20240101120001_base_schema_2.sql"
+        ]
+    );
+    assert_eq!(plan.files[0].items.len(), 8);
+}
+
+#[test]
+fn file_stems_are_safe() {
+    assert_eq!(file_stem("UserSettings"), "usersettings");
+    assert_eq!(file_stem("import log"), "import_log");
+    assert_eq!(file_stem("x\"; DROP TABLE y; --"), "x_drop_table_y");
+    assert_eq!(file_stem("../../etc/passwd"), "etc_passwd");
+    assert_eq!(file_stem("ünï"), "n");
+    assert_eq!(file_stem("…"), "object");
+    assert_eq!(file_stem(&"a".repeat(300)).len(), 60);
+}

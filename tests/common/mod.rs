@@ -160,3 +160,52 @@ pub fn pgdrift(dir: &Path) -> assert_cmd::Command {
     }
     cmd
 }
+
+/// Panics with the first differing lines when two dumps differ.
+pub fn assert_same_dump(expected: &str, actual: &str, what: &str) {
+    if expected == actual {
+        return;
+    }
+    let a: Vec<&str> = expected.lines().collect();
+    let b: Vec<&str> = actual.lines().collect();
+    let only_a: Vec<&str> = a
+        .iter()
+        .filter(|l| !b.contains(l))
+        .copied()
+        .take(40)
+        .collect();
+    let only_b: Vec<&str> = b
+        .iter()
+        .filter(|l| !a.contains(l))
+        .copied()
+        .take(40)
+        .collect();
+    let first = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let context =
+        |lines: &[&str]| lines[first.saturating_sub(3)..(first + 6).min(lines.len())].join("\n");
+    panic!(
+        "{what}: dumps differ ({} vs {} lines)\n--- only in expected:\n{}\n--- only in actual:\n{}\n--- first difference at line {}:\nexpected:\n{}\nactual:\n{}",
+        a.len(),
+        b.len(),
+        only_a.join("\n"),
+        only_b.join("\n"),
+        first + 1,
+        context(&a),
+        context(&b)
+    );
+}
+
+/// The migration files of `dir`, sorted by name.
+pub fn migration_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    files
+}

@@ -1,0 +1,153 @@
+//! `import` refuses bad input with one line and exit 2, and writes nothing when it refuses.
+
+mod common;
+
+use common::{acme_production, migration_files, pgdrift, project_root};
+use predicates::prelude::*;
+use std::path::Path;
+
+fn project_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = project_root().join("fixtures/acme");
+    std::fs::copy(src.join("pgdrift.toml"), dir.path().join("pgdrift.toml")).unwrap();
+    let migrations = dir.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    for file in migration_files(&src.join("supabase/migrations")) {
+        std::fs::copy(&file, migrations.join(file.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn one_line_error(needle: &str) -> impl Predicate<str> {
+    let needle = needle.to_string();
+    predicate::function(move |s: &str| {
+        s.starts_with("error: ") && s.trim_end().lines().count() == 1 && s.contains(&needle)
+    })
+}
+
+fn file_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir).unwrap().count()
+}
+
+#[test]
+fn names_that_cannot_be_imported() {
+    let prod = acme_production();
+    let project = project_copy();
+    let migrations = project.path().join("supabase/migrations");
+    let count = file_count(&migrations);
+    let import = |table: &str| {
+        pgdrift(project.path())
+            .args(["--db-url", &prod.url(), "import", table, "--yes"])
+            .assert()
+            .code(2)
+    };
+    import("nosuch").stderr(one_line_error(
+        "table nosuch not found in production's managed schemas (public, billing)",
+    ));
+    import("crm_pipelines").stderr(one_line_error(
+        "public.crm_pipelines is already declared by a migration",
+    ));
+    import("_external_sync_state").stderr(one_line_error("listed as system in pgdrift.toml"));
+    import("time_entries_2023").stderr(one_line_error("is a partition of public.time_entries"));
+    import("a.b.c").stderr(one_line_error("is not a table name"));
+    assert_eq!(file_count(&migrations), count);
+}
+
+#[test]
+fn dry_run_writes_nothing_and_an_existing_file_stops_everything() {
+    let prod = acme_production();
+    let project = project_copy();
+    let migrations = project.path().join("supabase/migrations");
+    let count = file_count(&migrations);
+    let out = pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "import", "crm_deals", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let plan = String::from_utf8(out.stdout).unwrap();
+    assert!(plan.contains("Dry run: nothing was written."), "{plan}");
+    assert_eq!(file_count(&migrations), count);
+
+    // Occupy the name of the last planned file in the output folder: nothing is written.
+    let last = plan
+        .lines()
+        .filter(|l| l.trim_start().starts_with("20"))
+        .last()
+        .unwrap()
+        .trim()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let out_dir = tempfile::tempdir().unwrap();
+    std::fs::write(out_dir.path().join(&last), "-- mine\n").unwrap();
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "import",
+            "crm_deals",
+            "--yes",
+            "--out",
+        ])
+        .arg(out_dir.path())
+        .assert()
+        .code(2)
+        .stderr(one_line_error(&format!("{last} already exists")));
+    assert_eq!(file_count(out_dir.path()), 1);
+    assert_eq!(
+        std::fs::read_to_string(out_dir.path().join(&last)).unwrap(),
+        "-- mine\n"
+    );
+    assert_eq!(file_count(&migrations), count);
+}
+
+#[test]
+fn problems_found_before_production_is_read() {
+    let project = project_copy();
+    // The output folder is checked before connecting: the unreachable URL is never tried.
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            "postgres://u:pw@127.0.0.1:1/x",
+            "import",
+            "--all",
+            "--out",
+            "/nonexistent/dir",
+        ])
+        .assert()
+        .code(2)
+        .stderr(one_line_error(
+            "output folder /nonexistent/dir does not exist",
+        ));
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            "postgres://u:pw@127.0.0.1:1/x",
+            "import",
+            "--all",
+            "--mark-applied",
+        ])
+        .assert()
+        .code(2)
+        .stderr(one_line_error("--mark-applied writes to production"));
+    pgdrift(project.path()).args(["import"]).assert().code(2);
+    pgdrift(project.path())
+        .args(["import", "t", "--all"])
+        .assert()
+        .code(2);
+    let templates = tempfile::tempdir().unwrap();
+    std::fs::write(templates.path().join("nonsense.sql.tera"), "x").unwrap();
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            "postgres://u:pw@127.0.0.1:1/x",
+            "import",
+            "--all",
+            "--templates",
+        ])
+        .arg(templates.path())
+        .assert()
+        .code(2)
+        .stderr(one_line_error("nonsense.sql.tera"));
+}

@@ -1058,10 +1058,10 @@ fn table_and_column_grants() {
     assert_eq!(
         docs.grants,
         [
-            grant("PUBLIC", "SELECT", false),
             grant("pgdrift_cat_reader", "INSERT", false),
             grant("pgdrift_cat_reader", "SELECT", false),
             grant("pgdrift_cat_writer", "UPDATE", true),
+            grant("PUBLIC", "SELECT", false),
         ],
         "the owner's own privileges are implicit"
     );

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 const QUERY: &str = include_str!("queries/grants.sql");
 
-/// `(catalog, oid, attnum)` → grants, in grantee then privilege order.
+/// `(catalog, oid, attnum)` → grants, in ACL order (the order pg_dump prints them in).
 pub(super) fn load(reader: &mut Reader) -> Result<HashMap<(Catalog, u32, i16), Vec<Grant>>> {
     let mut grants: HashMap<_, Vec<Grant>> = HashMap::new();
     for row in reader.rows(QUERY, "privileges")? {

@@ -1,34 +1,426 @@
-//! Turns plan items into SQL through the tera templates in `templates/`. (Being written.)
+//! Turns plan items into SQL through the tera templates in `templates/`.
+//!
+//! Rust builds a small context for each object from the model (names stay unescaped,
+//! definitions are the server's own text); the templates lay the SQL out and quote only
+//! through the filters in `filters` (`ident`, `literal`, `qname`, `role`, `do_block`).
+//! Every statement is idempotent: `IF NOT EXISTS`, `CREATE OR REPLACE`, or a DO block that
+//! looks the object up in the catalog first.
+//!
+//! One module per kind of object: `table` (tables and their columns), `parts`
+//! (constraints, indexes, policies, triggers), `objects` (schemas, extensions, types,
+//! sequences, functions, views), `privileges` (grants), `file` (the migration file around
+//! the items, and rollback statements).
 
-use crate::model::Schema;
+mod file;
+mod filters;
+mod objects;
+mod parts;
+mod privileges;
+mod table;
+
+pub use file::FileHeader;
+
+use crate::model::{Function, ObjectKey, QualifiedName, Schema, Table, View};
 use crate::plan::Item;
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Serialize;
 use std::path::Path;
+use tera::Tera;
 
-pub struct FileHeader {
-    pub title: String,
-    pub author: Option<String>,
-    pub date: String,
-    pub description: String,
+/// `(name, text)` of templates embedded from `templates/`.
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
 }
 
-pub struct Renderer;
+/// The templates pgdrift ships, by name. A folder given to `Renderer::new` may replace any
+/// of them with a file of the same name.
+const TEMPLATES: &[(&str, &str)] = embedded![
+    "file.sql.tera",
+    "rollback.sql.tera",
+    "schema.sql.tera",
+    "extension.sql.tera",
+    "type.sql.tera",
+    "sequence.sql.tera",
+    "function.sql.tera",
+    "table.sql.tera",
+    "column.sql.tera",
+    "add_column.sql.tera",
+    "renamed.sql.tera",
+    "constraint.sql.tera",
+    "index.sql.tera",
+    "policy.sql.tera",
+    "trigger.sql.tera",
+    "view.sql.tera",
+    "grants.sql.tera",
+];
+
+/// Renders items, rollback statements and whole migration files.
+pub struct Renderer {
+    tera: Tera,
+}
 
 impl Renderer {
-    pub fn new(_dir: Option<&Path>) -> anyhow::Result<Renderer> {
-        Ok(Renderer)
+    /// Embedded templates, each replaced by a same-named file in `dir` when given. A file
+    /// in `dir` that names no template is an error naming it (hidden files aside), and so
+    /// is a template that does not parse.
+    pub fn new(dir: Option<&Path>) -> Result<Renderer> {
+        let mut sources: Vec<(String, String)> = TEMPLATES
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
+        if let Some(dir) = dir {
+            for (name, text) in overrides(dir)? {
+                if let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) {
+                    slot.1 = text;
+                }
+            }
+        }
+        let mut tera = Tera::default();
+        // tera escapes for HTML by default; SQL is not HTML and nothing tera could do would
+        // make it safe SQL. Escaping is off: templates quote through the filters instead.
+        tera.autoescape_on(vec![]);
+        filters::register(&mut tera);
+        for (name, text) in &sources {
+            tera.add_raw_template(name, text)
+                .map_err(anyhow::Error::new)
+                .with_context(|| format!("parsing the template {name}"))?;
+        }
+        Ok(Renderer { tera })
     }
-    pub fn item(&self, _schema: &Schema, item: &Item) -> anyhow::Result<String> {
-        Ok(format!("-- {item:?}\n"))
+
+    /// Idempotent SQL for one item: one or more statements, each ending with `;\n`. Empty
+    /// for an item that needs nothing (an index a partition has from its parent).
+    pub fn item(&self, schema: &Schema, item: &Item) -> Result<String> {
+        let rendered = match item {
+            Item::Schema { name } => objects::schema(self, name),
+            Item::Extension { name, schema: s } => objects::extension(self, name, s),
+            Item::Type { name, omit_values } => objects::type_def(self, schema, name, omit_values),
+            Item::Sequence { name } => objects::sequence(self, schema, name),
+            Item::Function { key } => objects::function(self, function(schema, key)?),
+            Item::Table(t) => table::table(self, schema, t),
+            Item::TablePart { table: name, part } => {
+                parts::part(self, schema, table(schema, name)?, part)
+            }
+            Item::View { name } => objects::view(self, view(schema, name)?),
+        };
+        rendered.with_context(|| format!("rendering {}", describe(item)))
     }
-    pub fn rollback(&self, _schema: &Schema, _item: &Item) -> anyhow::Result<Option<String>> {
-        Ok(None)
+
+    /// The statement that undoes the item (`DROP TABLE IF EXISTS ...;`), `None` for items
+    /// that need none (schemas, extensions, an index a partition has from its parent).
+    pub fn rollback(&self, schema: &Schema, item: &Item) -> Result<Option<String>> {
+        file::rollback(self, schema, item)
+            .with_context(|| format!("rendering the rollback of {}", describe(item)))
     }
+
+    /// A whole migration file: the header comment, the bodies in order separated by a blank
+    /// line, then the rollback statements in reverse order, commented out.
     pub fn file(
         &self,
         header: &FileHeader,
         bodies: &[String],
-        _rollbacks: &[String],
-    ) -> anyhow::Result<String> {
-        Ok(format!("-- {}\n{}", header.title, bodies.join("\n")))
+        rollbacks: &[String],
+    ) -> Result<String> {
+        file::file(self, header, bodies, rollbacks)
+    }
+
+    /// Renders one template with a context built from `context`; the result has no leading
+    /// blank lines and ends with exactly one line feed (empty stays empty).
+    fn render(&self, template: &str, context: &impl Serialize) -> Result<String> {
+        let context = tera::Context::from_serialize(context)
+            .with_context(|| format!("building the context of {template}"))?;
+        let text = self
+            .tera
+            .render(template, &context)
+            .map_err(anyhow::Error::new)
+            .with_context(|| format!("rendering the template {template}"))?;
+        let text = text.trim_start_matches('\n').trim_end();
+        Ok(if text.is_empty() {
+            String::new()
+        } else {
+            format!("{text}\n")
+        })
+    }
+}
+
+impl Renderer {
+    /// A template rendered for inclusion in another one: without its final line feed.
+    fn fragment(&self, template: &str, context: &impl Serialize) -> Result<String> {
+        let mut text = self.render(template, context)?;
+        text.truncate(text.trim_end().len());
+        Ok(text)
+    }
+}
+
+/// The files of `dir` that replace embedded templates, by template name.
+fn overrides(dir: &Path) -> Result<Vec<(String, String)>> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("reading the templates folder {}", dir.display()))?;
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.with_context(|| format!("reading the templates folder {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if !TEMPLATES.iter().any(|(known, _)| *known == name) {
+            unknown.push(name);
+            continue;
+        }
+        let path = entry.path();
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading the template {}", path.display()))?;
+        found.push((name, text));
+    }
+    if !unknown.is_empty() {
+        unknown.sort();
+        let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+        bail!(
+            "{} holds {} that pgdrift does not know: {}; a template there must have the name of \
+             the one it replaces ({})",
+            dir.display(),
+            if unknown.len() == 1 {
+                "a file"
+            } else {
+                "files"
+            },
+            unknown.join(", "),
+            known.join(", ")
+        );
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// `table public.t`, `constraint c of public.t`... for error messages.
+fn describe(item: &Item) -> String {
+    match item {
+        Item::Schema { name } => format!("schema {name}"),
+        Item::Extension { name, .. } => format!("extension {name}"),
+        Item::Type { name, .. } => format!("type {name}"),
+        Item::Sequence { name } => format!("sequence {name}"),
+        Item::Function { key } => key.to_string(),
+        Item::Table(t) => format!("table {}", t.name),
+        Item::TablePart { table, part } => format!("{part:?} of {table}"),
+        Item::View { name } => format!("view {name}"),
+    }
+}
+
+fn table<'s>(schema: &'s Schema, name: &QualifiedName) -> Result<&'s Table> {
+    schema
+        .tables
+        .get(name)
+        .ok_or_else(|| anyhow!("table {name} is not in production's catalog"))
+}
+
+fn view<'s>(schema: &'s Schema, name: &QualifiedName) -> Result<&'s View> {
+    schema
+        .views
+        .get(name)
+        .ok_or_else(|| anyhow!("view {name} is not in production's catalog"))
+}
+
+fn function<'s>(schema: &'s Schema, key: &ObjectKey) -> Result<&'s Function> {
+    schema
+        .functions
+        .get(key)
+        .ok_or_else(|| anyhow!("{key} is not in production's catalog"))
+}
+
+/// A storage or view option `name=value`, split for `WITH (name = 'value')`.
+#[derive(Serialize)]
+struct RelOption {
+    name: String,
+    value: String,
+}
+
+fn rel_options(options: &[String]) -> Result<Vec<RelOption>> {
+    options
+        .iter()
+        .map(|o| {
+            let (name, value) = o
+                .split_once('=')
+                .ok_or_else(|| anyhow!("the option {o} has no value"))?;
+            Ok(RelOption {
+                name: name.to_string(),
+                value: value.to_string(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, RoutineKind, TableKind, TypeBody, TypeDef};
+    use crate::plan::TableItem;
+
+    fn name(n: &str) -> QualifiedName {
+        QualifiedName::new("public", n)
+    }
+
+    fn column(n: &str, type_sql: &str) -> Column {
+        Column {
+            name: n.into(),
+            type_sql: type_sql.into(),
+            collation: None,
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            is_local: true,
+            comment: None,
+            grants: Vec::new(),
+        }
+    }
+
+    /// A model with the table `public."order"` (`id`, `"select"`) and nothing else.
+    fn schema() -> Schema {
+        let table = Table {
+            name: name("order"),
+            kind: TableKind::Regular,
+            unlogged: false,
+            partition_key: None,
+            partition_of: None,
+            inherits: Vec::new(),
+            options: Vec::new(),
+            owner: "postgres".into(),
+            columns: vec![column("id", "integer"), column("select", "text")],
+            constraints: Vec::new(),
+            indexes: Vec::new(),
+            rls_enabled: false,
+            rls_forced: false,
+            policies: Vec::new(),
+            triggers: Vec::new(),
+            comment: Some("it's */ here".into()),
+            grants: Vec::new(),
+            estimated_rows: 0,
+            size_bytes: 0,
+        };
+        let mut schema = Schema::default();
+        schema.tables.insert(table.name.clone(), table);
+        schema
+    }
+
+    fn table_item() -> Item {
+        Item::Table(TableItem::whole(name("order")))
+    }
+
+    #[test]
+    fn embedded_templates_render_a_table() {
+        let r = Renderer::new(None).unwrap();
+        let sql = r.item(&schema(), &table_item()).unwrap();
+        assert!(
+            sql.starts_with(
+                "CREATE TABLE IF NOT EXISTS public.\"order\" (\n    id integer,\n    \"select\" text\n);\n\
+                 COMMENT ON TABLE public.\"order\" IS 'it''s */ here';\n\
+                 REVOKE ALL ON TABLE public.\"order\" FROM PUBLIC;\n"
+            ),
+            "{sql}"
+        );
+        assert!(sql.ends_with("$pgdrift$;\n"), "{sql}");
+        pg_query::parse(&sql, pg_query::ParserOptions::DEFAULT).unwrap();
+    }
+
+    #[test]
+    fn a_folder_template_replaces_the_embedded_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("table.sql.tera"),
+            "CREATE TABLE {{ name | qname }} ();\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join(".gitkeep"), "").unwrap();
+        let r = Renderer::new(Some(dir.path())).unwrap();
+        assert_eq!(
+            r.item(&schema(), &table_item()).unwrap(),
+            "CREATE TABLE public.\"order\" ();\n"
+        );
+    }
+
+    #[test]
+    fn unknown_template_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tabel.sql.tera"), "x").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+        let err = Renderer::new(Some(dir.path())).err().unwrap();
+        let message = format!("{err:#}");
+        assert!(
+            message.contains("files that pgdrift does not know: notes.txt, tabel.sql.tera"),
+            "{message}"
+        );
+        assert!(message.contains("table.sql.tera"), "{message}");
+    }
+
+    #[test]
+    fn a_template_that_does_not_parse_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("policy.sql.tera"), "{% if %}").unwrap();
+        let err = Renderer::new(Some(dir.path())).err().unwrap();
+        assert!(
+            format!("{err:#}").contains("parsing the template policy.sql.tera"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn enum_values_added_later_are_left_out() {
+        let mut schema = schema();
+        let mood = TypeDef {
+            name: name("mood"),
+            body: TypeBody::Enum {
+                values: vec!["sad".into(), "it's ok".into(), "happy".into()],
+            },
+            owner: "postgres".into(),
+            comment: None,
+        };
+        schema.types.insert(mood.name.clone(), mood);
+        let item = Item::Type {
+            name: name("mood"),
+            omit_values: vec!["happy".into()],
+        };
+        let sql = Renderer::new(None).unwrap().item(&schema, &item).unwrap();
+        assert!(
+            sql.contains("CREATE TYPE public.mood AS ENUM ('sad', 'it''s ok');"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("n.nspname = 'public' AND t.typname = 'mood'"),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn aggregates_are_an_error_that_says_what_to_do() {
+        let mut schema = schema();
+        let key = ObjectKey::routine(crate::model::ObjectKind::Function, name("total"), "integer");
+        schema.functions.insert(
+            key.clone(),
+            Function {
+                name: name("total"),
+                kind: RoutineKind::Aggregate,
+                signature: "integer".into(),
+                identity_arguments: "integer".into(),
+                definition: String::new(),
+                language: "internal".into(),
+                owner: "postgres".into(),
+                comment: None,
+                grants: Vec::new(),
+            },
+        );
+        let err = Renderer::new(None)
+            .unwrap()
+            .item(&schema, &Item::Function { key })
+            .unwrap_err();
+        let message = format!("{err:#}");
+        assert!(
+            message.contains("cannot write the aggregate public.total(integer)"),
+            "{message}"
+        );
+        assert!(message.contains("CREATE AGGREGATE"), "{message}");
     }
 }

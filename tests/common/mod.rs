@@ -2,7 +2,14 @@
 //! database per test, dropped when the test ends.
 #![allow(dead_code)]
 
+use pgdrift::catalog;
+use pgdrift::db::{Snapshot, Target};
+use pgdrift::model::{
+    ConstraintKind, ObjectKey, ObjectKind, Part, QualifiedName, Schema, TypeBody,
+};
+use pgdrift::plan::{Item, TableItem};
 use postgres::{Client, NoTls};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -161,44 +168,6 @@ pub fn pgdrift(dir: &Path) -> assert_cmd::Command {
     cmd
 }
 
-/// Panics with the first differing lines when two dumps differ.
-pub fn assert_same_dump(expected: &str, actual: &str, what: &str) {
-    if expected == actual {
-        return;
-    }
-    let a: Vec<&str> = expected.lines().collect();
-    let b: Vec<&str> = actual.lines().collect();
-    let only_a: Vec<&str> = a
-        .iter()
-        .filter(|l| !b.contains(l))
-        .copied()
-        .take(40)
-        .collect();
-    let only_b: Vec<&str> = b
-        .iter()
-        .filter(|l| !a.contains(l))
-        .copied()
-        .take(40)
-        .collect();
-    let first = a
-        .iter()
-        .zip(&b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    let context =
-        |lines: &[&str]| lines[first.saturating_sub(3)..(first + 6).min(lines.len())].join("\n");
-    panic!(
-        "{what}: dumps differ ({} vs {} lines)\n--- only in expected:\n{}\n--- only in actual:\n{}\n--- first difference at line {}:\nexpected:\n{}\nactual:\n{}",
-        a.len(),
-        b.len(),
-        only_a.join("\n"),
-        only_b.join("\n"),
-        first + 1,
-        context(&a),
-        context(&b)
-    );
-}
-
 /// The migration files of `dir`, sorted by name.
 pub fn migration_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -208,4 +177,279 @@ pub fn migration_files(dir: &Path) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+// ---------------------------------------------------------------------------------------
+// Round trips: production's model, every object of it in an order that replays, and a
+// readable difference between two dumps.
+// ---------------------------------------------------------------------------------------
+
+/// Production's model of `schemas`, read as `pgdrift` reads it.
+pub fn load_model(db: &TestDb, schemas: &[&str]) -> Schema {
+    let target = Target::resolve(Some(&db.url())).unwrap();
+    let mut client = target.connect().unwrap();
+    let mut snapshot = Snapshot::begin(&mut client).unwrap();
+    let schemas: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
+    let schema = catalog::load(&mut snapshot, &schemas).unwrap();
+    snapshot.finish().unwrap();
+    schema
+}
+
+fn relation_key(kind: ObjectKind, name: &QualifiedName) -> ObjectKey {
+    ObjectKey::relation(kind, name.clone())
+}
+
+/// `keys` with each one after those of its dependencies (`needs`) that are in the list,
+/// otherwise in the given order. A cycle is an error of the test's fixture.
+fn ordered<K: Clone + PartialEq>(keys: Vec<K>, needs: impl Fn(&K) -> Vec<K>) -> Vec<K> {
+    let mut done: Vec<K> = Vec::new();
+    let mut left = keys;
+    while !left.is_empty() {
+        let ready = left
+            .iter()
+            .position(|k| {
+                needs(k)
+                    .iter()
+                    .all(|n| done.contains(n) || !left.contains(n) || n == k)
+            })
+            .expect("a dependency cycle among the fixture's objects");
+        done.push(left.remove(ready));
+    }
+    done
+}
+
+/// What `key` needs among the objects of the model, from `schema.dependencies`.
+fn needs(schema: &Schema, key: &ObjectKey) -> Vec<ObjectKey> {
+    schema
+        .dependencies
+        .iter()
+        .filter(|d| &d.from == key)
+        .map(|d| d.to.clone())
+        .collect()
+}
+
+/// Types, domains and composite types after the types they use.
+fn type_items(schema: &Schema) -> Vec<Item> {
+    let keys = schema
+        .types
+        .keys()
+        .map(|n| relation_key(ObjectKind::Type, n))
+        .collect();
+    let mut keys = ordered(keys, |k| needs(schema, k));
+    // Composite types are not in pg_depend's type holders: put them after the others.
+    keys.sort_by_key(|k| matches!(schema.types[&k.name].body, TypeBody::Composite { .. }));
+    keys.into_iter()
+        .map(|k| Item::Type {
+            name: k.name,
+            omit_values: Vec::new(),
+        })
+        .collect()
+}
+
+/// Routines split into those a table's columns need (defaults, generated columns), which
+/// come before the tables, and the others, which come after them: a LANGUAGE sql body is
+/// checked when it is created, and it may read tables.
+fn function_items(schema: &Schema) -> (Vec<Item>, Vec<Item>) {
+    let keys: Vec<ObjectKey> = ordered(schema.functions.keys().cloned().collect(), |k| {
+        needs(schema, k)
+    });
+    let early: HashSet<&ObjectKey> = schema
+        .dependencies
+        .iter()
+        .filter(|d| d.from.kind == ObjectKind::Table && d.to.kind.is_routine())
+        .filter(|d| matches!(d.part, Part::Whole | Part::Column(_)))
+        .map(|d| &d.to)
+        .collect();
+    let (before, after): (Vec<_>, Vec<_>) = keys.into_iter().partition(|k| early.contains(k));
+    let item = |key| Item::Function { key };
+    (
+        before.into_iter().map(item).collect(),
+        after.into_iter().map(item).collect(),
+    )
+}
+
+/// Tables with partitioned and inheritance parents before their children.
+fn table_items(schema: &Schema) -> Vec<Item> {
+    let names = ordered(schema.tables.keys().cloned().collect(), |n| {
+        let t = &schema.tables[n];
+        let mut parents = t.inherits.clone();
+        parents.extend(t.partition_of.as_ref().map(|p| p.parent.clone()));
+        parents
+    });
+    names
+        .into_iter()
+        .map(|n| Item::Table(TableItem::whole(n)))
+        .collect()
+}
+
+/// Constraints (keys first, foreign keys last), indexes, policies, triggers.
+fn part_items(schema: &Schema) -> Vec<Item> {
+    let rank = |kind: ConstraintKind| match kind {
+        ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion => 0,
+        ConstraintKind::Check => 1,
+        ConstraintKind::ForeignKey => 2,
+        ConstraintKind::Trigger => 3,
+    };
+    let part = |table: &QualifiedName, part| Item::TablePart {
+        table: table.clone(),
+        part,
+    };
+    let mut items = Vec::new();
+    for pass in 0..3 {
+        for t in schema.tables.values() {
+            for c in t
+                .constraints
+                .iter()
+                .filter(|c| c.is_local && rank(c.kind) == pass)
+            {
+                items.push(part(&t.name, Part::Constraint(c.name.clone())));
+            }
+        }
+    }
+    for t in schema.tables.values() {
+        items.extend(
+            t.indexes
+                .iter()
+                .map(|i| part(&t.name, Part::Index(i.name.clone()))),
+        );
+    }
+    for t in schema.tables.values() {
+        items.extend(
+            t.policies
+                .iter()
+                .map(|p| part(&t.name, Part::Policy(p.name.clone()))),
+        );
+    }
+    for t in schema.tables.values() {
+        items.extend(
+            t.triggers
+                .iter()
+                .map(|tr| part(&t.name, Part::Trigger(tr.name.clone()))),
+        );
+    }
+    items
+}
+
+/// Views after the views they read; materialized views last.
+fn view_items(schema: &Schema) -> Vec<Item> {
+    let key = |n: &QualifiedName| {
+        let kind = if schema.views[n].materialized {
+            ObjectKind::MaterializedView
+        } else {
+            ObjectKind::View
+        };
+        relation_key(kind, n)
+    };
+    let mut names: Vec<QualifiedName> = schema.views.keys().cloned().collect();
+    names.sort_by_key(|n| schema.views[n].materialized);
+    ordered(names, |n| {
+        needs(schema, &key(n))
+            .into_iter()
+            .filter(|k| matches!(k.kind, ObjectKind::View | ObjectKind::MaterializedView))
+            .map(|k| k.name)
+            .collect()
+    })
+    .into_iter()
+    .map(|name| Item::View { name })
+    .collect()
+}
+
+/// Every object of the managed schemas, in an order that replays.
+pub fn every_item(schema: &Schema) -> Vec<Item> {
+    let mut items: Vec<Item> = schema
+        .schemas
+        .iter()
+        .map(|name| Item::Schema { name: name.clone() })
+        .collect();
+    items.extend(schema.extensions.iter().map(|e| Item::Extension {
+        name: e.name.clone(),
+        schema: e.schema.clone(),
+    }));
+    items.extend(type_items(schema));
+    items.extend(
+        schema
+            .sequences
+            .values()
+            .filter(|s| !s.is_identity && s.owned_by.is_none())
+            .map(|s| Item::Sequence {
+                name: s.name.clone(),
+            }),
+    );
+    let (early, late) = function_items(schema);
+    items.extend(early);
+    items.extend(table_items(schema));
+    items.extend(late);
+    items.extend(part_items(schema));
+    items.extend(view_items(schema));
+    items
+}
+
+/// The longest common subsequence of two line lists, as (expected index, actual index)
+/// pairs; quadratic, which is fine for dumps of a few thousand lines.
+fn common_lines(a: &[&str], b: &[&str]) -> Vec<(usize, usize)> {
+    let mut lengths = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lengths[i][j] = if a[i] == b[j] {
+                lengths[i + 1][j + 1] + 1
+            } else {
+                lengths[i + 1][j].max(lengths[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut pairs) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            pairs.push((i, j));
+            i += 1;
+            j += 1;
+        } else if lengths[i + 1][j] >= lengths[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    pairs
+}
+
+/// A unified-style diff of the first differences (`-` production, `+` copy), with up to
+/// three lines of context, at most `limit` lines.
+pub fn line_diff(expected: &str, actual: &str, limit: usize) -> String {
+    let a: Vec<&str> = expected.lines().collect();
+    let b: Vec<&str> = actual.lines().collect();
+    let mut pairs = common_lines(&a, &b);
+    pairs.push((a.len(), b.len()));
+    let mut out = String::from("--- production\n+++ copy\n");
+    let (mut i, mut j, mut lines) = (0, 0, 0);
+    for (pi, pj) in pairs {
+        if pi > i || pj > j {
+            out.push_str(&format!("@@ -{} +{} @@\n", i + 1, j + 1));
+            for line in &a[i.saturating_sub(3)..i] {
+                out.push_str(&format!(" {line}\n"));
+            }
+            for line in &a[i..pi] {
+                out.push_str(&format!("-{line}\n"));
+            }
+            for line in &b[j..pj] {
+                out.push_str(&format!("+{line}\n"));
+            }
+            lines += (pi - i) + (pj - j) + 3;
+            if lines > limit {
+                out.push_str("...\n");
+                break;
+            }
+        }
+        i = pi + 1;
+        j = pj + 1;
+    }
+    out
+}
+
+pub fn assert_same_dump(expected: &str, actual: &str, what: &str) {
+    if expected != actual {
+        panic!(
+            "{what}: the dumps differ\n{}",
+            line_diff(expected, actual, 120)
+        );
+    }
 }

@@ -1,32 +1,40 @@
--- Explicit privileges on the relations (tables, views, sequences), their columns and the
+-- Privileges on the relations (tables, views, sequences), their columns and the
 -- routines of the managed schemas ($1), one row per grantee and privilege. Grantee 0 is
 -- PUBLIC. The owner's own privileges are implicit and left out.
-SELECT g.catalog,
-       g.objid,
-       g.attnum,
-       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee)::text END AS grantee,
-       g.privilege_type AS privilege,
-       g.is_grantable AS grantable
-  FROM (SELECT 'pg_class' AS catalog, c.oid AS objid, 0::int2 AS attnum, c.relowner AS owner, acl.*
+--
+-- Rows come in the order of the ACL array (then privilege by privilege within one entry),
+-- because that is the order pg_dump prints GRANTs in: replaying them in this order gives
+-- the same array, and so the same dump.
+--
+-- A routine without an ACL has the default one, which lets PUBLIC execute it. It is read
+-- as that default, so that a routine whose EXECUTE was revoked from PUBLIC (an explicit
+-- ACL without PUBLIC) can be told from one nobody touched. Relations have no such default
+-- for anyone but their owner.
+SELECT o.catalog,
+       o.objid,
+       o.attnum,
+       CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(acl.grantee)::text END AS grantee,
+       acl.privilege_type AS privilege,
+       acl.is_grantable AS grantable
+  FROM (SELECT 'pg_class' AS catalog, c.oid AS objid, 0::int2 AS attnum, c.relowner AS owner,
+               c.relacl AS acl
           FROM pg_class c
           JOIN pg_namespace n ON n.oid = c.relnamespace
-         CROSS JOIN LATERAL aclexplode(c.relacl) AS acl
          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND n.nspname = ANY($1)
         UNION ALL
-        SELECT 'pg_class', c.oid, a.attnum, c.relowner, acl.*
+        SELECT 'pg_class', c.oid, a.attnum, c.relowner, a.attacl
           FROM pg_attribute a
           JOIN pg_class c ON c.oid = a.attrelid
           JOIN pg_namespace n ON n.oid = c.relnamespace
-         CROSS JOIN LATERAL aclexplode(a.attacl) AS acl
          WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname = ANY($1)
            AND a.attnum > 0 AND NOT a.attisdropped
         UNION ALL
-        SELECT 'pg_proc', p.oid, 0::int2, p.proowner, acl.*
+        SELECT 'pg_proc', p.oid, 0::int2, p.proowner, COALESCE(p.proacl, acldefault('f', p.proowner))
           FROM pg_proc p
           JOIN pg_namespace n ON n.oid = p.pronamespace
-         CROSS JOIN LATERAL aclexplode(p.proacl) AS acl
-         WHERE n.nspname = ANY($1)) AS g
- WHERE NOT (g.grantor = g.owner AND g.grantee = g.owner)
- ORDER BY g.catalog, g.objid, g.attnum,
-          CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee)::text END COLLATE "C",
-          g.privilege_type COLLATE "C"
+         WHERE n.nspname = ANY($1)) AS o
+ CROSS JOIN LATERAL unnest(o.acl) WITH ORDINALITY AS item(entry, position)
+ CROSS JOIN LATERAL aclexplode(ARRAY[item.entry]) WITH ORDINALITY
+       AS acl(grantor, grantee, privilege_type, is_grantable, bit)
+ WHERE NOT (acl.grantor = o.owner AND acl.grantee = o.owner)
+ ORDER BY o.catalog, o.objid, o.attnum, item.position, acl.bit

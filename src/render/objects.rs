@@ -1,0 +1,284 @@
+//! Schemas, extensions, types, standalone sequences, functions and views: one context and
+//! one template each.
+
+use super::privileges::Privileges;
+use super::{parts, rel_options, RelOption, Renderer};
+use crate::model::{Function, QualifiedName, RoutineKind, Schema, Sequence, TypeBody, View};
+use anyhow::{anyhow, bail, Result};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Named<'a> {
+    name: &'a str,
+}
+
+pub(super) fn schema(r: &Renderer, name: &str) -> Result<String> {
+    r.render("schema.sql.tera", &Named { name })
+}
+
+#[derive(Serialize)]
+struct ExtensionContext<'a> {
+    name: &'a str,
+    schema: &'a str,
+}
+
+pub(super) fn extension(r: &Renderer, name: &str, schema: &str) -> Result<String> {
+    r.render("extension.sql.tera", &ExtensionContext { name, schema })
+}
+
+/// A `CHECK` constraint of a domain, or an attribute of a composite type.
+#[derive(Serialize)]
+struct Definition<'a> {
+    name: &'a str,
+    definition: &'a str,
+}
+
+#[derive(Serialize, Default)]
+struct TypeContext<'a> {
+    name: Option<&'a QualifiedName>,
+    kind: &'static str,
+    values: Vec<&'a str>,
+    base_type: Option<&'a str>,
+    collation: Option<&'a QualifiedName>,
+    default: Option<&'a str>,
+    not_null: bool,
+    /// Domain constraints created with the domain.
+    checks: Vec<Definition<'a>>,
+    /// `NOT VALID` domain constraints, which CREATE DOMAIN cannot take.
+    unvalidated: Vec<Definition<'a>>,
+    attributes: Vec<Definition<'a>>,
+    range: Option<&'a str>,
+    comment: Option<&'a str>,
+}
+
+pub(super) fn type_def(
+    r: &Renderer,
+    schema: &Schema,
+    name: &QualifiedName,
+    omit_values: &[String],
+) -> Result<String> {
+    let def = schema
+        .types
+        .get(name)
+        .ok_or_else(|| anyhow!("type {name} is not in production's catalog"))?;
+    let mut context = TypeContext {
+        name: Some(name),
+        comment: def.comment.as_deref(),
+        ..TypeContext::default()
+    };
+    match &def.body {
+        TypeBody::Enum { values } => {
+            context.kind = "enum";
+            context.values = values
+                .iter()
+                .filter(|v| !omit_values.contains(v))
+                .map(String::as_str)
+                .collect();
+        }
+        TypeBody::Domain {
+            base_type,
+            collation,
+            default,
+            not_null,
+            constraints,
+        } => {
+            context.kind = "domain";
+            context.base_type = Some(base_type);
+            context.collation = collation.as_ref();
+            context.default = default.as_deref();
+            context.not_null = *not_null;
+            for (name, definition) in constraints {
+                let d = Definition { name, definition };
+                if definition.ends_with(" NOT VALID") {
+                    context.unvalidated.push(d);
+                } else {
+                    context.checks.push(d);
+                }
+            }
+        }
+        TypeBody::Composite { attributes } => {
+            context.kind = "composite";
+            context.attributes = attributes
+                .iter()
+                .map(|(name, definition)| Definition { name, definition })
+                .collect();
+        }
+        TypeBody::Range { definition, .. } => {
+            context.kind = "range";
+            context.range = Some(definition);
+        }
+    }
+    r.render("type.sql.tera", &context)
+}
+
+/// A sequence's options, with `None` where the option has its default (`NO MINVALUE`).
+#[derive(Serialize)]
+pub(super) struct SequenceOptions<'a> {
+    name: &'a QualifiedName,
+    data_type: &'a str,
+    start: i64,
+    increment: i64,
+    min_value: Option<i64>,
+    max_value: Option<i64>,
+    cache: i64,
+    cycle: bool,
+}
+
+impl<'a> SequenceOptions<'a> {
+    pub(super) fn new(s: &'a Sequence) -> Self {
+        let type_max = match s.data_type.as_str() {
+            "smallint" => i64::from(i16::MAX),
+            "integer" => i64::from(i32::MAX),
+            _ => i64::MAX,
+        };
+        let type_min = -type_max - 1;
+        let (default_min, default_max) = if s.increment > 0 {
+            (1, type_max)
+        } else {
+            (type_min, -1)
+        };
+        SequenceOptions {
+            name: &s.name,
+            data_type: &s.data_type,
+            start: s.start,
+            increment: s.increment,
+            min_value: (s.min_value != default_min).then_some(s.min_value),
+            max_value: (s.max_value != default_max).then_some(s.max_value),
+            cache: s.cache,
+            cycle: s.cycle,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SequenceContext<'a> {
+    /// False for an identity sequence, which its column creates.
+    create: bool,
+    /// The sequence of a serial column follows its table's persistence (PostgreSQL 15).
+    unlogged: bool,
+    sequence: SequenceOptions<'a>,
+    comment: Option<&'a str>,
+    privileges: String,
+}
+
+/// How a sequence is created: not at all (identity sequences come with their column),
+/// logged or unlogged.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Create {
+    No,
+    Logged,
+    Unlogged,
+}
+
+/// A sequence with its comment and grants, without the final line feed.
+pub(super) fn sequence_block(r: &Renderer, s: &Sequence, create: Create) -> Result<String> {
+    let privileges = Privileges::new("SEQUENCE", s.name.to_sql(), &s.grants, []);
+    let context = SequenceContext {
+        create: create != Create::No,
+        unlogged: create == Create::Unlogged,
+        sequence: SequenceOptions::new(s),
+        comment: s.comment.as_deref(),
+        privileges: r.fragment("grants.sql.tera", &privileges)?,
+    };
+    r.fragment("sequence.sql.tera", &context)
+}
+
+pub(super) fn sequence(r: &Renderer, schema: &Schema, name: &QualifiedName) -> Result<String> {
+    let s = schema
+        .sequences
+        .get(name)
+        .ok_or_else(|| anyhow!("sequence {name} is not in production's catalog"))?;
+    if s.is_identity {
+        bail!("{name} belongs to an identity column: it comes with its table");
+    }
+    Ok(format!("{}\n", sequence_block(r, s, Create::Logged)?))
+}
+
+#[derive(Serialize)]
+struct FunctionContext<'a> {
+    /// `FUNCTION` or `PROCEDURE`.
+    kind: &'static str,
+    name: &'a QualifiedName,
+    arguments: &'a str,
+    /// `pg_get_functiondef`, without its final line feed.
+    definition: &'a str,
+    comment: Option<&'a str>,
+    privileges: String,
+}
+
+pub(super) fn function(r: &Renderer, f: &Function) -> Result<String> {
+    let kind = match f.kind {
+        RoutineKind::Function | RoutineKind::Window => "FUNCTION",
+        RoutineKind::Procedure => "PROCEDURE",
+        RoutineKind::Aggregate => bail!(
+            "pgdrift cannot write the aggregate {}({}): PostgreSQL prints no definition for \
+             aggregates; write its CREATE AGGREGATE in a migration by hand, or list it as \
+             system in pgdrift.toml",
+            f.name,
+            f.signature
+        ),
+    };
+    let target = format!("{}({})", f.name.to_sql(), f.identity_arguments);
+    let privileges = Privileges::new(kind, target, &f.grants, []);
+    let context = FunctionContext {
+        kind,
+        name: &f.name,
+        arguments: &f.identity_arguments,
+        definition: f.definition.trim_end(),
+        comment: f.comment.as_deref(),
+        privileges: r.fragment("grants.sql.tera", &privileges)?,
+    };
+    r.render("function.sql.tera", &context)
+}
+
+#[derive(Serialize)]
+struct ColumnComment<'a> {
+    column: &'a str,
+    comment: &'a str,
+}
+
+#[derive(Serialize)]
+struct ViewContext<'a> {
+    name: &'a QualifiedName,
+    materialized: bool,
+    options: Vec<RelOption>,
+    /// `pg_get_viewdef`, without its final semicolon.
+    definition: &'a str,
+    comment: Option<&'a str>,
+    column_comments: Vec<ColumnComment<'a>>,
+    privileges: String,
+    /// Rendered indexes (materialized views) and triggers (INSTEAD OF).
+    parts: Vec<String>,
+}
+
+pub(super) fn view(r: &Renderer, v: &View) -> Result<String> {
+    let mut rendered = Vec::new();
+    for index in &v.indexes {
+        rendered.push(trimmed(parts::index(r, &v.name, index)?));
+    }
+    for trigger in &v.triggers {
+        rendered.push(trimmed(parts::trigger(r, &v.name, trigger)?));
+    }
+    let privileges = Privileges::new("TABLE", v.name.to_sql(), &v.grants, []);
+    let context = ViewContext {
+        name: &v.name,
+        materialized: v.materialized,
+        options: rel_options(&v.options)?,
+        definition: v.definition.trim_end().trim_end_matches(';').trim_end(),
+        comment: v.comment.as_deref(),
+        column_comments: v
+            .column_comments
+            .iter()
+            .map(|(column, comment)| ColumnComment { column, comment })
+            .collect(),
+        privileges: r.fragment("grants.sql.tera", &privileges)?,
+        parts: rendered,
+    };
+    r.render("view.sql.tera", &context)
+}
+
+/// Rendered SQL without its final line feed, for inclusion in another template.
+fn trimmed(mut text: String) -> String {
+    text.truncate(text.trim_end().len());
+    text
+}

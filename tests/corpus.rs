@@ -208,21 +208,34 @@ fn import_round_trip(case: &Case) -> Result<(), String> {
     }
     let out = cmd.output().unwrap();
     if !out.status.success() {
-        return Err(format!("import: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        return Err(format!(
+            "import: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     let copy = TestDb::create("corpus_replay");
     let mut files: Vec<PathBuf> = case.prelude.iter().cloned().collect();
     files.extend(common::migration_files(&migrations));
     for file in &files {
         let status = std::process::Command::new("psql")
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d"])
+            .args([
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "--single-transaction",
+                "-d",
+            ])
             .arg(copy.url())
             .arg("-f")
             .arg(file)
             .output()
             .unwrap();
         if !status.status.success() {
-            return Err(format!("replay: {}", String::from_utf8_lossy(&status.stderr).trim()));
+            return Err(format!(
+                "replay: {}",
+                String::from_utf8_lossy(&status.stderr).trim()
+            ));
         }
     }
     let names: Vec<&str> = schemas.iter().map(String::as_str).collect();

@@ -53,6 +53,7 @@ pub fn build(prod: &Schema, history: &History, objects: &[ObjectKey]) -> Vec<Nod
         parts: BTreeMap::new(),
         schemas: BTreeMap::new(),
         extensions: BTreeMap::new(),
+        renamed_until: BTreeMap::new(),
     };
     for key in objects {
         builder.add_object(key);
@@ -74,6 +75,9 @@ struct Builder<'a> {
     schemas: BTreeMap<String, usize>,
     /// The extension items, by the schema they are installed in.
     extensions: BTreeMap<String, Vec<usize>>,
+    /// For a table that migrations rename (or whose columns they rename), the last migration
+    /// that does: its parts, written with production's names, go after it.
+    renamed_until: BTreeMap<QualifiedName, usize>,
 }
 
 fn table_key(name: &QualifiedName) -> ObjectKey {
@@ -137,6 +141,21 @@ impl<'a> Builder<'a> {
         };
         let names = self.earlier_names(name);
         let item = self.table_item(table, &names);
+        let table_renames = self
+            .history
+            .renames
+            .iter()
+            .filter(|r| !r.declared && names.contains(&r.from))
+            .map(|r| r.file);
+        let column_renames = self
+            .history
+            .column_renames
+            .iter()
+            .filter(|r| names.contains(&r.table))
+            .map(|r| r.file);
+        if let Some(last) = table_renames.chain(column_renames).max() {
+            self.renamed_until.insert(name.clone(), last);
+        }
         let key = table_key(name);
         let index = self.push(Item::Table(item), Some(key.clone()), &name.schema);
         self.by_owner.insert(key.clone(), index);
@@ -375,6 +394,9 @@ impl<'a> Builder<'a> {
         match &node.item {
             Item::TablePart { table, part } => {
                 out.push((index, self.target(&table_key(table))));
+                if let Some(&file) = self.renamed_until.get(table) {
+                    out.push((index, Target::Migration(file)));
+                }
                 if let Part::Constraint(name) = part {
                     out.extend(self.foreign_key_needs(index, table, name));
                 }
@@ -510,11 +532,19 @@ impl<'a> Builder<'a> {
         let none = (self.history.files.len(), None);
         let name = match &node.item {
             Item::Table(t) => t.as_name.clone(),
+            // Parts carry the production name of their table, and go after the migrations
+            // that rename it: only later users of that name count.
             Item::TablePart { table, part } if self.is_key_part(table, part) => {
-                match &self.nodes[self.by_owner[&table_key(table)]].item {
-                    Item::Table(t) => t.as_name.clone(),
-                    _ => return none,
-                }
+                let after = self.renamed_until.get(table).map_or(0, |f| f + 1);
+                return match self
+                    .history
+                    .files_referencing(table)
+                    .iter()
+                    .find(|&&f| f >= after)
+                {
+                    Some(&file) => (file, Some(file)),
+                    None => none,
+                };
             }
             Item::Type { name, .. } | Item::Sequence { name } | Item::View { name } => name.clone(),
             Item::Function { key } => key.name.clone(),

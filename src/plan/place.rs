@@ -190,16 +190,34 @@ pub fn files_for_slot(nodes: &[Node], order: &[usize], slot: &[usize], s: usize)
         });
     }
     for &i in &in_slot {
-        if !emitted.contains(&i) {
-            let items = closure(nodes, &position, &emitted, i);
-            emitted.extend(items.iter().copied());
-            groups.push(Group {
-                slot: s,
-                items,
-                label: label(&nodes[i]),
-                deferred: false,
-            });
+        if emitted.contains(&i) {
+            continue;
         }
+        // Parts of a table created in an earlier slot share one file.
+        let siblings: Vec<usize> = match &nodes[i].item {
+            Item::TablePart { table, .. } => in_slot
+                .iter()
+                .copied()
+                .filter(|&p| {
+                    !emitted.contains(&p)
+                        && matches!(&nodes[p].item, Item::TablePart { table: t, .. } if t == table)
+                })
+                .collect(),
+            _ => vec![i],
+        };
+        let mut items = BTreeSet::new();
+        for member in siblings {
+            items.extend(closure(nodes, &position, &emitted, member));
+        }
+        let mut items: Vec<usize> = items.into_iter().collect();
+        items.sort_by_key(|n| position[n]);
+        emitted.extend(items.iter().copied());
+        groups.push(Group {
+            slot: s,
+            items,
+            label: label(&nodes[i]),
+            deferred: false,
+        });
     }
     groups
 }

@@ -202,6 +202,9 @@ struct FunctionContext<'a> {
     arguments: &'a str,
     /// `pg_get_functiondef`, without its final line feed.
     definition: &'a str,
+    /// A `LANGUAGE sql` body is checked when the function is created; what it reads may be
+    /// created later in the history, so the check is turned off around it, as pg_dump does.
+    unchecked_body: bool,
     comment: Option<&'a str>,
     privileges: String,
 }
@@ -225,6 +228,7 @@ pub(super) fn function(r: &Renderer, f: &Function) -> Result<String> {
         name: &f.name,
         arguments: &f.identity_arguments,
         definition: f.definition.trim_end(),
+        unchecked_body: f.language == "sql",
         comment: f.comment.as_deref(),
         privileges: r.fragment("grants.sql.tera", &privileges)?,
     };

@@ -98,12 +98,20 @@ impl TestDb {
 
     /// `pg_dump --schema-only` of the given schemas, without the lines that change each run.
     pub fn dump(&self, schemas: &[&str]) -> String {
+        self.dump_except(schemas, &[])
+    }
+
+    /// `dump` without some tables (`-T`), for example those an external tool owns.
+    pub fn dump_except(&self, schemas: &[&str], tables: &[&str]) -> String {
         let mut cmd = Command::new("pg_dump");
         cmd.args(["--schema-only", "--no-owner"])
             .arg("-d")
             .arg(self.url());
         for s in schemas {
             cmd.arg("-n").arg(s);
+        }
+        for t in tables {
+            cmd.arg("-T").arg(t);
         }
         let out = cmd.output().expect("running pg_dump");
         assert!(

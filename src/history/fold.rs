@@ -133,6 +133,12 @@ impl Folder {
             }
             NodeEnum::DoStmt(s) => self.read_do_block(s, source),
             NodeEnum::CreateSchemaStmt(s) => self.create_schema_elements(s, source, text),
+            NodeEnum::CreateExtensionStmt(s) => {
+                self.history
+                    .extensions
+                    .entry(s.extname.clone())
+                    .or_insert(self.file);
+            }
             other => self.add_parts(other),
         }
     }

@@ -123,6 +123,8 @@ pub struct History {
     pub column_renames: Vec<ColumnRename>,
     /// Each schema a file creates (`CREATE SCHEMA`), with the first file that does.
     pub schemas: IndexMap<String, usize>,
+    /// Each extension a file creates (`CREATE EXTENSION`), with the first file that does.
+    pub extensions: IndexMap<String, usize>,
 }
 
 /// A column renamed by a migration, under the table's name at that point of the history.

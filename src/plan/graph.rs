@@ -73,8 +73,9 @@ struct Builder<'a> {
     parts: BTreeMap<(QualifiedName, Part), usize>,
     /// The item of each schema the import creates.
     schemas: BTreeMap<String, usize>,
-    /// The extension items, by the schema they are installed in.
-    extensions: BTreeMap<String, Vec<usize>>,
+    /// Where each needed extension comes from (an item or a migration), by the schema it
+    /// is installed in.
+    extensions: BTreeMap<String, Vec<Target>>,
     /// For a table that migrations rename (or whose columns they rename), the last migration
     /// that does: its parts, written with production's names, go after it.
     renamed_until: BTreeMap<QualifiedName, usize>,
@@ -286,6 +287,7 @@ pub fn parts_of(table: &Table) -> Vec<Part> {
 
 /// Where a dependency points: an imported item, a migration, or something that exists
 /// before history (another schema, an extension).
+#[derive(Clone, Copy, Debug)]
 enum Target {
     Item(usize),
     Migration(usize),
@@ -316,18 +318,30 @@ impl<'a> Builder<'a> {
             .filter(|d| owners.contains(&d.from) && !self.prod_has(&d.to))
             .map(|d| d.to.name.schema.clone())
             .collect();
+        // An extension is needed when the items use an object of its schema that is not
+        // the model's, or when it lives in a managed schema (its objects sit beside the
+        // imported ones). A migration that creates it makes it a place in history instead.
+        let managed: BTreeSet<&String> = self.prod.schemas.iter().collect();
         for ext in &self.prod.extensions {
-            if ext.name != "plpgsql" && used.contains(&ext.schema) {
-                let item = Item::Extension {
-                    name: ext.name.clone(),
-                    schema: ext.schema.clone(),
-                };
-                let index = self.push(item, None, &ext.schema);
-                self.extensions
-                    .entry(ext.schema.clone())
-                    .or_default()
-                    .push(index);
+            if ext.name == "plpgsql"
+                || !(used.contains(&ext.schema) || managed.contains(&ext.schema))
+            {
+                continue;
             }
+            let target = match self.history.extensions.get(&ext.name) {
+                Some(&file) => Target::Migration(file),
+                None => {
+                    let item = Item::Extension {
+                        name: ext.name.clone(),
+                        schema: ext.schema.clone(),
+                    };
+                    Target::Item(self.push(item, None, &ext.schema))
+                }
+            };
+            self.extensions
+                .entry(ext.schema.clone())
+                .or_default()
+                .push(target);
         }
     }
 
@@ -359,7 +373,7 @@ impl<'a> Builder<'a> {
                         .get(&dep.to.name.schema)
                         .into_iter()
                         .flatten();
-                    edges.extend(extensions.map(|&e| (from, Target::Item(e))));
+                    edges.extend(extensions.map(|&e| (from, e)));
                 }
             }
         }
@@ -384,6 +398,10 @@ impl<'a> Builder<'a> {
     /// object its schema, a foreign key the keys of the table it references.
     fn structural_needs(&self, index: usize, node: &Node) -> Vec<(usize, Target)> {
         let mut out = Vec::new();
+        if !matches!(node.item, Item::Extension { .. } | Item::Schema { .. }) {
+            let extensions = self.extensions.get(&node.schema).into_iter().flatten();
+            out.extend(extensions.map(|&e| (index, e)));
+        }
         if let Some(&file) = self.history.schemas.get(&node.schema) {
             out.push((index, Target::Migration(file)));
         } else if let Some(&s) = self.schemas.get(&node.schema) {

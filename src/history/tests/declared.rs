@@ -295,3 +295,14 @@ fn column_renames_and_schema_creations_are_remembered() {
     assert_eq!(h.schemas.get("billing"), Some(&0));
     assert_eq!(h.schemas.len(), 1);
 }
+
+#[test]
+fn extension_creations_are_remembered() {
+    let h = fold(&[
+        "select 1",
+        "create extension if not exists pg_trgm with schema extensions; create extension \"uuid-ossp\";",
+        "create extension pg_trgm;",
+    ]);
+    let found: Vec<(&str, usize)> = h.extensions.iter().map(|(n, f)| (n.as_str(), *f)).collect();
+    assert_eq!(found, [("pg_trgm", 1), ("uuid-ossp", 1)]);
+}

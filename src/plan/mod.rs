@@ -104,19 +104,7 @@ fn planned_file(
         format!("import_{}", file_stem(&group.label))
     };
     let items: Vec<Item> = group.items.iter().map(|&i| nodes[i].item.clone()).collect();
-    let what: Vec<String> = group
-        .items
-        .iter()
-        .map(|&i| place::describe(&nodes[i]))
-        .collect();
-    let title = if single {
-        format!(
-            "Import of {} objects made outside the migrations",
-            what.len()
-        )
-    } else {
-        format!("Import {}", what.first().cloned().unwrap_or_default())
-    };
+    let (title, notes) = title_and_notes(&items, &group, single);
     let place = match (
         group.slot.checked_sub(1).and_then(|i| history.files.get(i)),
         history.files.get(group.slot),
@@ -125,7 +113,7 @@ fn planned_file(
             format!("It runs before {}, the first migration.", file_name(next))
         }
         (Some(prev), Some(next)) => format!(
-            "It runs after {} and before {}.",
+            "It runs after {}, which creates what it needs, and before {}.",
             file_name(prev),
             file_name(next)
         ),
@@ -133,9 +121,10 @@ fn planned_file(
         _ => String::new(),
     };
     let description = format!(
-        "Created in production outside the migrations; recreated here as production has it, idempotently \
-         (applied to production, it changes nothing). {place} Holds: {}.",
-        what.join(", ")
+        "Made in production outside the migrations, and written here as production has it. \
+         Every statement is idempotent: applied to production, this file changes nothing. \
+         {place}{notes}\n\nHolds: {}.",
+        summary(&items)
     );
     PlannedFile {
         file_name: format!("{version}_{stem}.sql"),
@@ -144,6 +133,118 @@ fn planned_file(
         description,
         items,
         slot: group.slot,
+    }
+}
+
+/// The file's title, and what a reader should know about its place in history.
+fn title_and_notes(items: &[Item], group: &place::Group, single: bool) -> (String, String) {
+    let table = items.iter().find_map(|i| match i {
+        Item::Table(t) => Some(t),
+        _ => None,
+    });
+    let part_of = items.iter().find_map(|i| match i {
+        Item::TablePart { table, .. } => Some(table),
+        _ => None,
+    });
+    if single {
+        let title = format!(
+            "Import of {} objects made outside the migrations",
+            items.len()
+        );
+        return (title, String::new());
+    }
+    if let Some(t) = table {
+        let mut notes = String::new();
+        if let Some(name) = t.renamed_later() {
+            notes.push_str(&format!(
+                " A later migration renames it to {name}, so it is created under its earlier name {} (and not at all where {name} exists).",
+                t.as_name
+            ));
+        }
+        if !t.omit_columns.is_empty() {
+            notes.push_str(&format!(
+                " Columns that later migrations add are left to them: {}.",
+                t.omit_columns.join(", ")
+            ));
+        }
+        return (format!("Import table {}", t.name), notes);
+    }
+    match part_of {
+        Some(name) if group.deferred => (
+            format!("Foreign keys of {name}"),
+            " They close a cycle of foreign keys, so they are added once all its tables exist."
+                .into(),
+        ),
+        Some(name) => (format!("Import parts of table {name}"), String::new()),
+        None => (
+            format!(
+                "Import {}",
+                items.first().map(item_label).unwrap_or_default()
+            ),
+            String::new(),
+        ),
+    }
+}
+
+/// `table public.t (2 constraints, 1 index); function public.f()`.
+fn summary(items: &[Item]) -> String {
+    let mut tables: Vec<(String, std::collections::BTreeMap<&str, usize>)> = Vec::new();
+    let mut others = Vec::new();
+    for item in items {
+        match item {
+            Item::Table(t) => tables.push((t.name.to_string(), Default::default())),
+            Item::TablePart { table, part } => {
+                let label = table.to_string();
+                if !tables.iter().any(|(n, _)| *n == label) {
+                    tables.push((label.clone(), Default::default()));
+                }
+                let kind = match part {
+                    crate::model::Part::Constraint(_) => "constraint",
+                    crate::model::Part::Index(_) => "index",
+                    crate::model::Part::Policy(_) => "policy",
+                    crate::model::Part::Trigger(_) => "trigger",
+                    _ => "column",
+                };
+                let entry = tables.iter_mut().find(|(n, _)| *n == label).unwrap();
+                *entry.1.entry(kind).or_default() += 1;
+            }
+            other => others.push(item_label(other)),
+        }
+    }
+    let mut parts: Vec<String> = tables
+        .into_iter()
+        .map(|(name, counts)| {
+            let counts: Vec<String> = counts.iter().map(|(k, n)| plural(*n, k)).collect();
+            if counts.is_empty() {
+                format!("table {name}")
+            } else {
+                format!("table {name} ({})", counts.join(", "))
+            }
+        })
+        .collect();
+    parts.extend(others);
+    parts.join("; ")
+}
+
+fn plural(n: usize, word: &str) -> String {
+    match (n, word) {
+        (1, w) => format!("1 {w}"),
+        (n, "index") => format!("{n} indexes"),
+        (n, "policy") => format!("{n} policies"),
+        (n, w) => format!("{n} {w}s"),
+    }
+}
+
+fn item_label(item: &Item) -> String {
+    match item {
+        Item::Schema { name } => format!("schema {name}"),
+        Item::Extension { name, .. } => format!("extension {name}"),
+        Item::Type { name, .. } => format!("type {name}"),
+        Item::Sequence { name } => format!("sequence {name}"),
+        Item::Function { key } => key.to_string(),
+        Item::View { name } => format!("view {name}"),
+        Item::Table(t) => format!("table {}", t.name),
+        Item::TablePart { table, .. } => format!("part of table {table}"),
     }
 }
 

@@ -150,3 +150,58 @@ fn problems_found_before_production_is_read() {
         .code(2)
         .stderr(one_line_error("nonsense.sql.tera"));
 }
+
+#[test]
+fn mark_applied_records_the_new_versions_in_production() {
+    let db = common::TestDb::create("mark");
+    db.execute("create table drifted (id int primary key)");
+    let project = tempfile::tempdir().unwrap();
+    let migrations = project.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    // Without the Supabase history table: refused before any file is written.
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &db.url(),
+            "import",
+            "--all",
+            "--yes",
+            "--mark-applied",
+        ])
+        .assert()
+        .code(2)
+        .stderr(one_line_error("which production does not have"));
+    assert_eq!(file_count(&migrations), 0);
+
+    db.execute(
+        "create schema supabase_migrations;
+         create table supabase_migrations.schema_migrations (version text primary key, statements text[], name text)",
+    );
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &db.url(),
+            "import",
+            "--all",
+            "--yes",
+            "--mark-applied",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Recorded 1 version(s) as applied in production.",
+        ));
+    let files = migration_files(&migrations);
+    assert_eq!(files.len(), 1);
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    let (version, rest) = name.trim_end_matches(".sql").split_once('_').unwrap();
+    let rows = db
+        .client()
+        .query(
+            "select version, name from supabase_migrations.schema_migrations",
+            &[],
+        )
+        .unwrap();
+    let recorded: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(recorded, [(version.to_string(), rest.to_string())]);
+}

@@ -53,6 +53,9 @@ pub fn run(
         writeln!(out, "\nDry run: nothing was written.")?;
         return Ok(());
     }
+    if args.mark_applied {
+        check_migrations_table(db_url)?;
+    }
     if !args.yes
         && !confirm(
             &format!("Write {} file(s) to {}?", outputs.len(), dir.display()),
@@ -186,6 +189,25 @@ fn next_steps(
     Ok(())
 }
 
+/// `--mark-applied` needs the Supabase CLI's history table: checked before any file is written.
+fn check_migrations_table(db_url: Option<&str>) -> Result<()> {
+    let mut client = db::Target::resolve(db_url)?.connect()?;
+    let mut snapshot = db::Snapshot::begin(&mut client)?;
+    let rows = snapshot.query(
+        "SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL",
+        &[],
+    )?;
+    let exists: bool = rows.first().map(|r| r.get(0)).unwrap_or(false);
+    snapshot.finish()?;
+    if !exists {
+        bail!(
+            "--mark-applied records versions in supabase_migrations.schema_migrations, which production \
+             does not have: leave out --mark-applied and record the versions with your migration tool"
+        );
+    }
+    Ok(())
+}
+
 /// Inserts the new versions into `supabase_migrations.schema_migrations`, after confirmation.
 fn mark_applied(
     versions: &[&str],
@@ -209,16 +231,6 @@ fn mark_applied(
     let mut tx = client
         .transaction()
         .context("starting a transaction on production")?;
-    let exists: bool = tx
-        .query_one(
-            "SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL",
-            &[],
-        )
-        .context("looking for supabase_migrations.schema_migrations")?
-        .get(0);
-    if !exists {
-        bail!("production has no supabase_migrations.schema_migrations table: record versions {} with your migration tool", versions.join(" "));
-    }
     for file in &plan.files {
         let name = file
             .file_name

@@ -205,3 +205,43 @@ fn mark_applied_records_the_new_versions_in_production() {
     let recorded: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
     assert_eq!(recorded, [(version.to_string(), rest.to_string())]);
 }
+
+#[test]
+fn templates_folder_replaces_a_built_in_template() {
+    let db = common::TestDb::create("templates");
+    db.execute("create table drifted (id int primary key)");
+    let project = tempfile::tempdir().unwrap();
+    let migrations = project.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let templates = tempfile::tempdir().unwrap();
+    let built_in = std::fs::read_to_string(project_root().join("templates/file.sql.tera")).unwrap();
+    std::fs::write(
+        templates.path().join("file.sql.tera"),
+        format!("{built_in}-- Reviewed by the data team\n"),
+    )
+    .unwrap();
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &db.url(),
+            "import",
+            "drifted",
+            "--yes",
+            "--templates",
+        ])
+        .arg(templates.path())
+        .assert()
+        .success();
+    let files = migration_files(&migrations);
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        text.starts_with("-- Import table public.drifted\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("\n-- Reviewed by the data team\n"), "{text}");
+    assert!(
+        text.contains("CREATE TABLE IF NOT EXISTS public.drifted"),
+        "{text}"
+    );
+}

@@ -304,3 +304,43 @@ fn file_stems_are_safe() {
     assert_eq!(file_stem("…"), "object");
     assert_eq!(file_stem(&"a".repeat(300)).len(), 60);
 }
+
+#[test]
+fn a_trigger_needing_a_later_migrations_function_gets_its_own_file_after_it() {
+    let mut t = table("t", &[]);
+    t.triggers.push(crate::model::Trigger {
+        name: "t_audit".into(),
+        definition: String::new(),
+        function: qn("audit"),
+        enabled: 'O',
+        is_constraint: false,
+        comment: None,
+    });
+    let mut prod = schema(vec![t]);
+    prod.dependencies.push(Dependency {
+        from: ObjectKey::relation(ObjectKind::Table, qn("t")),
+        part: Part::Trigger("t_audit".into()),
+        to: ObjectKey::routine(ObjectKind::Function, qn("audit"), ""),
+    });
+    let h = history(&[
+        "alter table t add column y int",
+        "create function audit() returns trigger language plpgsql as $$ begin return new; end $$",
+    ]);
+    let plan = plan(&prod, &h, &["t"]);
+    let files: Vec<(&str, usize)> = plan
+        .files
+        .iter()
+        .map(|f| (f.file_name.as_str(), f.items.len()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("20240101115959_import_t.sql", 2),
+            ("20240102120001_import_t.sql", 1)
+        ]
+    );
+    assert!(
+        matches!(&plan.files[1].items[0], Item::TablePart { part: Part::Trigger(n), .. } if n == "t_audit")
+    );
+    assert_eq!(plan.files[1].title, "Import parts of table public.t");
+}

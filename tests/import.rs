@@ -27,19 +27,6 @@ CREATE POLICY \"Org members see reviews of their products\" ON public.product_re
                   WHERE p.id = product_id AND public.is_org_member(p.org_id)));
 ";
 
-/// A copy of the fixture project: pgdrift.toml and the migrations.
-fn project_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = project_root().join("fixtures/acme");
-    std::fs::copy(src.join("pgdrift.toml"), dir.path().join("pgdrift.toml")).unwrap();
-    let migrations = dir.path().join("supabase/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    for file in migration_files(&src.join("supabase/migrations")) {
-        std::fs::copy(&file, migrations.join(file.file_name().unwrap())).unwrap();
-    }
-    dir
-}
-
 fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     migration_files(dir)
         .into_iter()
@@ -78,7 +65,7 @@ fn run_import(project: &Path, db: &TestDb, extra: &[&str]) -> String {
 /// The whole round trip for one way of importing.
 fn round_trip(extra: &[&str]) {
     let prod = acme_production();
-    let project = project_copy();
+    let project = common::acme_project();
     let migrations = project.path().join("supabase/migrations");
     let before = contents(&migrations);
     let prod_dump = prod.dump_except(&SCHEMAS, &SYSTEM);

@@ -6,18 +6,6 @@ use common::{acme_production, migration_files, pgdrift, project_root};
 use predicates::prelude::*;
 use std::path::Path;
 
-fn project_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = project_root().join("fixtures/acme");
-    std::fs::copy(src.join("pgdrift.toml"), dir.path().join("pgdrift.toml")).unwrap();
-    let migrations = dir.path().join("supabase/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    for file in migration_files(&src.join("supabase/migrations")) {
-        std::fs::copy(&file, migrations.join(file.file_name().unwrap())).unwrap();
-    }
-    dir
-}
-
 fn one_line_error(needle: &str) -> impl Predicate<str> {
     let needle = needle.to_string();
     predicate::function(move |s: &str| {
@@ -32,7 +20,7 @@ fn file_count(dir: &Path) -> usize {
 #[test]
 fn names_that_cannot_be_imported() {
     let prod = acme_production();
-    let project = project_copy();
+    let project = common::acme_project();
     let migrations = project.path().join("supabase/migrations");
     let count = file_count(&migrations);
     let import = |table: &str| {
@@ -56,7 +44,7 @@ fn names_that_cannot_be_imported() {
 #[test]
 fn dry_run_writes_nothing_and_an_existing_file_stops_everything() {
     let prod = acme_production();
-    let project = project_copy();
+    let project = common::acme_project();
     let migrations = project.path().join("supabase/migrations");
     let count = file_count(&migrations);
     let out = pgdrift(project.path())
@@ -103,7 +91,7 @@ fn dry_run_writes_nothing_and_an_existing_file_stops_everything() {
 
 #[test]
 fn problems_found_before_production_is_read() {
-    let project = project_copy();
+    let project = common::acme_project();
     // The output folder is checked before connecting: the unreachable URL is never tried.
     pgdrift(project.path())
         .args([

@@ -4,25 +4,13 @@
 
 mod common;
 
-use common::{acme_production, migration_files, pgdrift, project_root, TestDb};
+use common::{acme_production, migration_files, pgdrift, TestDb};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-fn project_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = project_root().join("fixtures/acme");
-    std::fs::copy(src.join("pgdrift.toml"), dir.path().join("pgdrift.toml")).unwrap();
-    let migrations = dir.path().join("supabase/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    for file in migration_files(&src.join("supabase/migrations")) {
-        std::fs::copy(&file, migrations.join(file.file_name().unwrap())).unwrap();
-    }
-    dir
-}
-
 /// Imports everything and returns the new files by name, without their date and author.
 fn import(db: &TestDb) -> BTreeMap<String, String> {
-    let project = project_copy();
+    let project = common::acme_project();
     let migrations = project.path().join("supabase/migrations");
     let before: Vec<_> = migration_files(&migrations);
     pgdrift(project.path())

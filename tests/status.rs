@@ -38,20 +38,6 @@ const KINDS: [(&str, &str); 7] = [
     ("materialized_view", "materialized_views"),
 ];
 
-/// A copy of the fixture project (pgdrift.toml and the migrations), without production's SQL.
-fn project_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = project_root().join("fixtures/acme");
-    std::fs::copy(src.join("pgdrift.toml"), dir.path().join("pgdrift.toml")).unwrap();
-    let migrations = dir.path().join("supabase/migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    for entry in std::fs::read_dir(src.join("supabase/migrations")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), migrations.join(entry.file_name())).unwrap();
-    }
-    dir
-}
-
 fn json_status(dir: &Path, db: &TestDb) -> Value {
     let out = pgdrift(dir)
         .args(["status", "--format", "json", "--db-url", &db.url()])
@@ -81,7 +67,7 @@ fn raw_name(entry: &Value) -> String {
 #[test]
 fn acme_status_reports_the_exact_sets() {
     let db = acme_production();
-    let dir = project_copy();
+    let dir = common::acme_project();
     let report = json_status(dir.path(), &db);
     let expected = expected();
 
@@ -176,7 +162,7 @@ fn acme_status_reports_the_exact_sets() {
 #[test]
 fn acme_check_fails_on_drift_and_text_leads_with_counts() {
     let db = acme_production();
-    let dir = project_copy();
+    let dir = common::acme_project();
     let out = pgdrift(dir.path())
         .args(["--db-url", &db.url(), "check"])
         .output()

@@ -157,6 +157,20 @@ pub fn acme_production() -> TestDb {
     db
 }
 
+/// A copy of the acme fixture project (pgdrift.toml and the migrations, not production's
+/// SQL) in a temporary folder.
+pub fn acme_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = project_root().join("fixtures/acme");
+    std::fs::copy(src.join("pgdrift.toml"), dir.path().join("pgdrift.toml")).unwrap();
+    let migrations = dir.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    for file in migration_files(&src.join("supabase/migrations")) {
+        std::fs::copy(&file, migrations.join(file.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
 /// The `pgdrift` binary, run from `dir`, with no connection settings from the environment.
 pub fn pgdrift(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("pgdrift").unwrap();

@@ -61,6 +61,33 @@ an index, a policy, an enum value) are left out so those migrations still replay
 only read, unless --mark-applied is given and confirmed."
     )]
     Import(ImportArgs),
+    /// Replay every migration into a scratch database and compare it with production,
+    /// object by object (exit 1 on a difference or a migration that fails).
+    #[command(
+        after_help = "The scratch database gets a random name on the --scratch-url server \
+(a local PostgreSQL, or the one `supabase start` runs) and is dropped at the end, also after an \
+error or Ctrl-C. Before the migrations it receives what they need outside the managed schemas \
+(Supabase's auth and storage objects, extensions), copied in structure from production, unless \
+--prelude gives your own SQL. Nothing is ever created on production."
+    )]
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A server where pgdrift may create (and drop) a scratch database
+    #[arg(long, value_name = "URL")]
+    pub scratch_url: String,
+
+    /// SQL to run in the scratch database before the migrations, instead of the objects
+    /// copied from production
+    #[arg(long, value_name = "FILE")]
+    pub prelude: Option<PathBuf>,
+
+    /// Output format: text for people, json for scripts (keys identical, failure,
+    /// differences)
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -80,6 +80,23 @@ impl Target {
         })
     }
 
+    /// The same server and settings, another database.
+    pub fn with_database(&self, name: &str) -> Target {
+        let mut config = self.config.clone();
+        config.dbname(name);
+        Target {
+            display: describe(&config),
+            config,
+            ssl_mode: self.ssl_mode,
+            root_cert: self.root_cert.clone(),
+        }
+    }
+
+    /// `host:port` of the server.
+    pub fn server(&self) -> String {
+        format!("{}:{}", host_text(&self.config), port_of(&self.config))
+    }
+
     /// Opens the connection, with TLS as `sslmode` asks.
     pub fn connect(&self) -> Result<Client> {
         let mut config = self.config.clone();

@@ -1,6 +1,7 @@
 //! What each command does, from resolved arguments to printed output.
 
 mod import;
+mod verify;
 
 use crate::cli::{Cli, Command, ReportArgs};
 use crate::config::Settings;
@@ -32,6 +33,7 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
             import::run(&settings, g.db_url.as_deref(), args, out)?;
             Ok(Outcome::Success)
         }
+        Command::Verify(args) => verify::run(&settings, g.db_url.as_deref(), args, out),
         Command::Check(args) => {
             let report = status(&settings, g.db_url.as_deref(), args, out)?;
             Ok(if report.has_unresolved_drift() {
@@ -90,7 +92,7 @@ pub fn read_production(settings: &Settings, db_url: Option<&str>) -> Result<Prod
     })
 }
 
-fn check_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<()> {
+pub fn check_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<()> {
     let rows = snapshot.query(
         "SELECT s FROM unnest($1::text[]) AS s WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s)",
         &[(&schemas, Type::TEXT_ARRAY)],

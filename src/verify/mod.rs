@@ -1,0 +1,163 @@
+//! Proves the history by replaying it: a scratch database gets what the migrations need from
+//! outside the managed schemas, then every migration file in order, one transaction each;
+//! its managed schemas are then compared with production's object by object.
+
+mod prelude;
+mod replay;
+mod scratch;
+
+pub use replay::Failure;
+pub use scratch::Scratch;
+
+use crate::catalog;
+use crate::config::Settings;
+use crate::db::{Snapshot, Target};
+use crate::diff::{self, Difference};
+use crate::history::{self, History};
+use crate::model::Schema;
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// What a replay found.
+#[derive(Debug, Serialize)]
+pub struct Verification {
+    /// The first file that failed to apply; nothing after it ran.
+    pub failure: Option<Failure>,
+    pub differences: Vec<Difference>,
+    /// Things the replay could not reproduce up front (an extension the scratch server lacks).
+    pub notes: Vec<String>,
+    pub migrations: usize,
+}
+
+impl Verification {
+    pub fn identical(&self) -> bool {
+        self.failure.is_none() && self.differences.is_empty()
+    }
+}
+
+/// Production's managed schemas, and the schemas outside them that the history needs.
+pub struct Production {
+    pub schema: Schema,
+    pub outside: Schema,
+    pub target: Target,
+}
+
+/// Reads production (one read-only snapshot) for a replay.
+pub fn read_production(
+    settings: &Settings,
+    db_url: Option<&str>,
+    history: &History,
+) -> Result<Production> {
+    let target = Target::resolve(db_url)?;
+    let mut client = target.connect()?;
+    let mut snapshot = Snapshot::begin(&mut client)?;
+    crate::commands::check_schemas(&mut snapshot, &settings.schemas)?;
+    let schema = catalog::load(&mut snapshot, &settings.schemas)
+        .with_context(|| format!("reading the catalog of {}", target.display))?;
+    let wanted = prelude::outside_schemas(&schema, history);
+    let outside_names = prelude::existing_schemas(&mut snapshot, &wanted)?;
+    let outside = catalog::load(&mut snapshot, &outside_names)
+        .with_context(|| format!("reading the catalog of {}", target.display))?;
+    snapshot.finish()?;
+    Ok(Production {
+        schema,
+        outside,
+        target,
+    })
+}
+
+/// Replays `files` (the history, perhaps with files not written yet) into a new scratch
+/// database and compares it with production. The scratch database is gone when this returns.
+pub fn replay(
+    production: &Production,
+    history: &History,
+    files: &[(PathBuf, String)],
+    scratch_url: &str,
+    prelude_file: Option<&Path>,
+) -> Result<Verification> {
+    let scratch = Scratch::create(scratch_url)?;
+    let mut client = scratch
+        .target
+        .connect()
+        .context("connecting to the scratch database")?;
+    prelude::check_roles(&mut client, &[&production.schema, &production.outside])?;
+    let (prelude_sql, notes, prelude_path) = match prelude_file {
+        Some(path) => {
+            let sql = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the prelude {}", path.display()))?;
+            (sql, Vec::new(), path.to_path_buf())
+        }
+        None => {
+            let available: BTreeSet<String> = client
+                .query("SELECT name::text FROM pg_available_extensions", &[])?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let (sql, notes) = prelude::generate(
+                &production.outside,
+                &production.schema.schemas,
+                &production.schema.extensions,
+                history,
+                &available,
+            )?;
+            (
+                sql,
+                notes,
+                PathBuf::from("(prelude copied from production)"),
+            )
+        }
+    };
+    let mut verification = Verification {
+        failure: None,
+        differences: Vec::new(),
+        notes,
+        migrations: files.len(),
+    };
+    if let Some(failure) = replay::apply(&mut client, &prelude_path, &prelude_sql)? {
+        verification.failure = Some(failure);
+        return Ok(verification);
+    }
+    for (path, sql) in files {
+        if let Some(failure) = replay::apply(&mut client, path, sql)? {
+            verification.failure = Some(failure);
+            return Ok(verification);
+        }
+    }
+    let mut snapshot = Snapshot::begin(&mut client)?;
+    let replayed = catalog::load(&mut snapshot, &production.schema.schemas)
+        .context("reading the scratch database's catalog")?;
+    snapshot.finish()?;
+    verification.differences = diff::compare(&production.schema, &replayed);
+    Ok(verification)
+}
+
+/// The migration files of the history, with their text.
+pub fn history_files(history: &History) -> Result<Vec<(PathBuf, String)>> {
+    history
+        .files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(&f.path)
+                .with_context(|| format!("reading {}", f.path.display()))?;
+            Ok((
+                f.path.clone(),
+                text.trim_start_matches('\u{feff}').to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Reads the history and production, then replays.
+pub fn verify(
+    settings: &Settings,
+    db_url: Option<&str>,
+    scratch_url: &str,
+    prelude_file: Option<&Path>,
+) -> Result<Verification> {
+    let history = history::parse_dir(&settings.migrations)?;
+    let files = history_files(&history)?;
+    let production = read_production(settings, db_url, &history)?;
+    replay(&production, &history, &files, scratch_url, prelude_file)
+}

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod diff;
 pub mod drift;
 pub mod history;
 pub mod model;

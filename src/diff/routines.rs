@@ -1,0 +1,36 @@
+//! Functions and procedures, keyed by name and argument types: definition, comment,
+//! grants.
+
+use super::found::{Found, Kind, Subject};
+use crate::model::{ObjectKey, ObjectKind, Schema};
+
+pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schema) {
+    found.pairs(
+        production.functions.iter(),
+        migrations.functions.iter(),
+        |(key, _)| key,
+        |(key, _)| subject(key),
+        |found, s, (_, p), (_, m)| {
+            found.value(s, "definition", &p.definition, &m.definition);
+            found.comment(s, p.comment.as_deref(), m.comment.as_deref());
+            found.grants(s, &s.object, None, &p.grants, &m.grants);
+        },
+    );
+}
+
+/// `function public.f(uuid)`, `procedure public.p()`.
+fn subject(key: &ObjectKey) -> Subject {
+    let kind = match key.kind {
+        ObjectKind::Procedure => Kind::Procedure,
+        _ => Kind::Function,
+    };
+    Subject {
+        kind,
+        object: key.to_string(),
+        sort: vec![
+            key.name.schema.clone(),
+            key.name.name.clone(),
+            key.signature.clone().unwrap_or_default(),
+        ],
+    }
+}

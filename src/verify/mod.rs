@@ -41,6 +41,8 @@ impl Verification {
 pub struct Production {
     pub schema: Schema,
     pub outside: Schema,
+    /// `ALTER DEFAULT PRIVILEGES` statements, and the roles they name.
+    pub default_privileges: (String, Vec<String>),
     pub target: Target,
 }
 
@@ -60,10 +62,12 @@ pub fn read_production(
     let outside_names = prelude::existing_schemas(&mut snapshot, &wanted)?;
     let outside = catalog::load(&mut snapshot, &outside_names)
         .with_context(|| format!("reading the catalog of {}", target.display))?;
+    let default_privileges = prelude::default_privileges(&mut snapshot)?;
     snapshot.finish()?;
     Ok(Production {
         schema,
         outside,
+        default_privileges,
         target,
     })
 }
@@ -82,7 +86,11 @@ pub fn replay(
         .target
         .connect()
         .context("connecting to the scratch database")?;
-    prelude::check_roles(&mut client, &[&production.schema, &production.outside])?;
+    prelude::check_roles(
+        &mut client,
+        &[&production.schema, &production.outside],
+        &production.default_privileges.1,
+    )?;
     let (prelude_sql, notes, prelude_path) = match prelude_file {
         Some(path) => {
             let sql = std::fs::read_to_string(path)
@@ -95,13 +103,14 @@ pub fn replay(
                 .iter()
                 .map(|r| r.get(0))
                 .collect();
-            let (sql, notes) = prelude::generate(
+            let (mut sql, notes) = prelude::generate(
                 &production.outside,
                 &production.schema.schemas,
                 &production.schema.extensions,
                 history,
                 &available,
             )?;
+            sql.push_str(&production.default_privileges.0);
             (
                 sql,
                 notes,

@@ -5,7 +5,7 @@
 
 use crate::db::Snapshot;
 use crate::history::History;
-use crate::model::{Extension, ObjectKey, Part, Schema};
+use crate::model::{quote_ident, Extension, ObjectKey, Part, Schema};
 use crate::plan;
 use crate::render::Renderer;
 use anyhow::{bail, Result};
@@ -115,9 +115,68 @@ fn without_managed_parts(outside: &Schema, managed: &[String]) -> Schema {
     copy
 }
 
+/// Production's default privileges (`ALTER DEFAULT PRIVILEGES`), as statements: a platform
+/// such as Supabase grants the API roles everything created in `public`, and the objects the
+/// migrations create must get the same privileges in the replay.
+pub fn default_privileges(snapshot: &mut Snapshot) -> Result<(String, Vec<String>)> {
+    let rows = snapshot.query(
+        "SELECT pg_get_userbyid(d.defaclrole)::text AS owner,
+                n.nspname::text AS schema,
+                CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
+                     WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END AS objects,
+                a.privilege_type::text AS privilege,
+                CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END AS grantee,
+                a.is_grantable AS grantable
+           FROM pg_default_acl d
+           LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+          CROSS JOIN LATERAL aclexplode(d.defaclacl) AS a
+          ORDER BY d.oid, 2, 3",
+        &[],
+    )?;
+    let mut sql = String::new();
+    let mut roles = Vec::new();
+    let mut revoked = BTreeSet::new();
+    for row in rows {
+        let (owner, schema, objects): (String, Option<String>, String) =
+            (row.get(0), row.get(1), row.get(2));
+        let (privilege, grantee, grantable): (String, String, bool) =
+            (row.get(3), row.get(4), row.get(5));
+        let scope = match &schema {
+            Some(s) => format!(
+                "FOR ROLE {} IN SCHEMA {}",
+                quote_ident(&owner),
+                quote_ident(s)
+            ),
+            None => format!("FOR ROLE {}", quote_ident(&owner)),
+        };
+        // A default without a schema replaces the built-in one, which grants PUBLIC some rights.
+        if schema.is_none() && revoked.insert((owner.clone(), objects.clone())) {
+            sql.push_str(&format!(
+                "ALTER DEFAULT PRIVILEGES {scope} REVOKE ALL ON {objects} FROM PUBLIC;\n"
+            ));
+        }
+        let to = if grantee == "PUBLIC" {
+            grantee.clone()
+        } else {
+            quote_ident(&grantee)
+        };
+        let option = if grantable { " WITH GRANT OPTION" } else { "" };
+        sql.push_str(&format!(
+            "ALTER DEFAULT PRIVILEGES {scope} GRANT {privilege} ON {objects} TO {to}{option};\n"
+        ));
+        roles.push(owner);
+        roles.push(grantee);
+    }
+    Ok((sql, roles))
+}
+
 /// Fails with the statements to run when the scratch server lacks roles production uses.
-pub fn check_roles(client: &mut postgres::Client, schemas: &[&Schema]) -> Result<()> {
-    let mut roles = BTreeSet::new();
+pub fn check_roles(
+    client: &mut postgres::Client,
+    schemas: &[&Schema],
+    more: &[String],
+) -> Result<()> {
+    let mut roles: BTreeSet<String> = more.iter().cloned().collect();
     for schema in schemas {
         roles.extend(role_names(schema));
     }

@@ -94,7 +94,6 @@ fn acme_after_import_differs_only_where_migration_made_objects_were_changed_by_h
             "function public.refresh_reporting()",
             "index public.support_tickets_sla_due_idx",
             "policy \"Org members see reviews of their products\" on public.product_reviews",
-            "table public._external_sync_state",
             "table public.webhook_endpoints",
         ]
     );

@@ -137,6 +137,17 @@ pub struct ReportArgs {
     /// (keys tracked, drifted, missing, system).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+
+    /// Replay the migrations into a scratch database on this server instead of reading them
+    /// statically: objects that dynamic SQL creates count as declared, and changes made by
+    /// hand inside migration-made objects (a column, an index, a policy) are reported too
+    #[arg(long, value_name = "URL")]
+    pub scratch_url: Option<String>,
+
+    /// With --scratch-url: SQL to run before the migrations instead of the objects copied
+    /// from production
+    #[arg(long, value_name = "FILE", requires = "scratch_url")]
+    pub prelude: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -57,6 +57,10 @@ pub struct Report {
     pub skipped_files: Vec<PathBuf>,
     /// System entries in `pgdrift.toml` that match nothing in production.
     pub unknown_system_entries: Vec<String>,
+    /// With a replay: differences inside objects that both production and the migrations
+    /// have (object-level drift).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<crate::diff::Difference>,
 }
 
 fn serialize_warnings<S: serde::Serializer>(warnings: &[Warning], s: S) -> Result<S::Ok, S::Error> {
@@ -75,7 +79,7 @@ fn serialize_warnings<S: serde::Serializer>(warnings: &[Warning], s: S) -> Resul
 impl Report {
     /// Drift that no decision covers yet: what `check` fails on.
     pub fn has_unresolved_drift(&self) -> bool {
-        !self.drifted.is_empty()
+        !self.drifted.is_empty() || !self.differences.is_empty()
     }
 }
 
@@ -89,13 +93,65 @@ pub fn compare(prod: &Schema, history: &History, system: &[SystemEntry]) -> Resu
         .filter(|(key, _)| managed.contains(key.name.schema.as_str()))
         .map(|(key, decl)| (key, file_name(history, decl.created_in)))
         .collect();
+    compare_declared(prod, &declared, history, system)
+}
+
+/// The same report from a replay of the history: what the replayed database has is what
+/// the migrations declare, dynamic SQL included. Differences inside objects both sides have
+/// (a column, an index, a policy added by hand to a migration's table) are listed too.
+pub fn compare_replayed(
+    prod: &Schema,
+    replayed: &Schema,
+    history: &History,
+    system: &[SystemEntry],
+) -> Result<Report> {
+    let keys = replayed.keys();
+    let created_in = |key: &ObjectKey| {
+        history
+            .declared
+            .iter()
+            .find(|(k, _)| k.name == key.name && k.kind.is_relation() == key.kind.is_relation())
+            .map(|(_, d)| file_name(history, d.created_in))
+            .unwrap_or_else(|| "(replay)".to_string())
+    };
+    let declared: BTreeMap<&ObjectKey, String> = keys.iter().map(|k| (k, created_in(k))).collect();
+    let mut report = compare_declared(prod, &declared, history, system)?;
+    let mut production = prod.clone();
+    let names: Vec<QualifiedName> = report.system.iter().map(|e| e.key.name.clone()).collect();
+    production.tables.retain(|n, _| !names.contains(n));
+    report.differences = crate::diff::compare(&production, replayed)
+        .into_iter()
+        .filter(|d| {
+            d.state == crate::diff::State::Differs || !WHOLE_OBJECTS.contains(&d.kind.as_str())
+        })
+        .collect();
+    Ok(report)
+}
+
+/// Kinds a report lists as drifted or missing objects of their own.
+const WHOLE_OBJECTS: [&str; 7] = [
+    "table",
+    "view",
+    "materialized_view",
+    "function",
+    "procedure",
+    "type",
+    "sequence",
+];
+
+fn compare_declared(
+    prod: &Schema,
+    declared: &BTreeMap<&ObjectKey, String>,
+    history: &History,
+    system: &[SystemEntry],
+) -> Result<Report> {
     let mut system_names = BTreeMap::new();
     for entry in system {
         system_names.insert(entry.qualified_name()?, entry.reason.clone());
     }
 
     let present = reportable(prod);
-    let matched = match_declared(&present, &declared);
+    let matched = match_declared(&present, declared);
     let mut report = Report {
         schemas: prod.schemas.clone(),
         migrations: history.files.len(),
@@ -126,7 +182,7 @@ pub fn compare(prod: &Schema, history: &History, system: &[SystemEntry]) -> Resu
         }
     }
     let matched_declared: BTreeSet<&ObjectKey> = matched.values().copied().collect();
-    for (key, file) in &declared {
+    for (key, file) in declared {
         if !matched_declared.contains(key) && !exists_anywhere(prod, key) {
             let entry = Entry {
                 key: (*key).clone(),

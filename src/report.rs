@@ -74,6 +74,11 @@ fn text(report: &Report, out: &mut impl Write) -> io::Result<()> {
         .iter()
         .map(|e| (labelled(&e.key), e.reason.clone().unwrap_or_default()));
     listing(out, "System (pgdrift.toml)", system)?;
+    let inside = report
+        .differences
+        .iter()
+        .map(|d| (d.to_string(), String::new()));
+    listing(out, "Changed by hand inside migration-made objects", inside)?;
     other_list(out, "Tracked", report.tracked.iter())?;
     notes(report, out)
 }

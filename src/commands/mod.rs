@@ -51,7 +51,10 @@ fn status(
     args: &ReportArgs,
     out: &mut impl Write,
 ) -> Result<Report> {
-    let report = drift_report(settings, db_url)?;
+    let report = match &args.scratch_url {
+        Some(url) => replayed_report(settings, db_url, url, args.prelude.as_deref())?,
+        None => drift_report(settings, db_url)?,
+    };
     report::print(&report, args.format, out).context("writing the report")?;
     Ok(report)
 }
@@ -63,6 +66,28 @@ pub fn drift_report(settings: &Settings, db_url: Option<&str>) -> Result<Report>
     let prod = read_production(settings, db_url)?;
     let mut report = drift::compare(&prod.schema, &history, &settings.system)?;
     report.database = prod.database;
+    Ok(report)
+}
+
+/// The report from a replay of the history into a scratch database.
+pub fn replayed_report(
+    settings: &Settings,
+    db_url: Option<&str>,
+    scratch_url: &str,
+    prelude: Option<&std::path::Path>,
+) -> Result<Report> {
+    let history = history::parse_dir(&settings.migrations)?;
+    let files = crate::verify::history_files(&history)?;
+    let production = crate::verify::read_production(settings, db_url, &history)?;
+    let replayed =
+        crate::verify::replay_files(&production, &history, &files, scratch_url, prelude)?;
+    let Some(schema) = replayed.schema else {
+        let failure = replayed.failure.map(|f| f.to_string()).unwrap_or_default();
+        bail!("the migrations do not replay ({failure}): run pgdrift verify for details, or leave out --scratch-url for the static report");
+    };
+    let mut report =
+        drift::compare_replayed(&production.schema, &schema, &history, &settings.system)?;
+    report.database = production.target.display.clone();
     Ok(report)
 }
 

@@ -72,15 +72,24 @@ pub fn read_production(
     })
 }
 
+/// The result of replaying files into a scratch database.
+pub struct Replayed {
+    /// The first file that failed; nothing after it ran.
+    pub failure: Option<Failure>,
+    /// The scratch database's managed schemas, when every file applied.
+    pub schema: Option<Schema>,
+    pub notes: Vec<String>,
+}
+
 /// Replays `files` (the history, perhaps with files not written yet) into a new scratch
-/// database and compares it with production. The scratch database is gone when this returns.
-pub fn replay(
+/// database and reads its managed schemas. The scratch database is gone when this returns.
+pub fn replay_files(
     production: &Production,
     history: &History,
     files: &[(PathBuf, String)],
     scratch_url: &str,
     prelude_file: Option<&Path>,
-) -> Result<Verification> {
+) -> Result<Replayed> {
     let scratch = Scratch::create(scratch_url)?;
     let mut client = scratch
         .target
@@ -118,28 +127,46 @@ pub fn replay(
             )
         }
     };
-    let mut verification = Verification {
-        failure: None,
-        differences: Vec::new(),
-        notes,
-        migrations: files.len(),
-    };
-    if let Some(failure) = replay::apply(&mut client, &prelude_path, &prelude_sql)? {
-        verification.failure = Some(failure);
-        return Ok(verification);
-    }
-    for (path, sql) in files {
+    let prelude = std::iter::once((&prelude_path, &prelude_sql));
+    for (path, sql) in prelude.chain(files.iter().map(|(p, s)| (p, s))) {
         if let Some(failure) = replay::apply(&mut client, path, sql)? {
-            verification.failure = Some(failure);
-            return Ok(verification);
+            return Ok(Replayed {
+                failure: Some(failure),
+                schema: None,
+                notes,
+            });
         }
     }
     let mut snapshot = Snapshot::begin(&mut client)?;
     let replayed = catalog::load(&mut snapshot, &production.schema.schemas)
         .context("reading the scratch database's catalog")?;
     snapshot.finish()?;
-    verification.differences = diff::compare(&production.schema, &replayed);
-    Ok(verification)
+    Ok(Replayed {
+        failure: None,
+        schema: Some(replayed),
+        notes,
+    })
+}
+
+/// Replays `files` and compares the result with production.
+pub fn replay(
+    production: &Production,
+    history: &History,
+    files: &[(PathBuf, String)],
+    scratch_url: &str,
+    prelude_file: Option<&Path>,
+) -> Result<Verification> {
+    let replayed = replay_files(production, history, files, scratch_url, prelude_file)?;
+    let differences = match &replayed.schema {
+        Some(schema) => diff::compare(&production.schema, schema),
+        None => Vec::new(),
+    };
+    Ok(Verification {
+        failure: replayed.failure,
+        differences,
+        notes: replayed.notes,
+        migrations: files.len(),
+    })
 }
 
 /// The migration files of the history, with their text.

@@ -1,6 +1,7 @@
 //! What an import writes, in which order and where in history: the items, their dependency
 //! order, the slot in history of each, and the files they are grouped into.
 
+pub mod catchup;
 mod graph;
 mod item;
 mod place;
@@ -23,6 +24,8 @@ pub struct PlannedFile {
     pub file_name: String,
     pub title: String,
     pub description: String,
+    /// Objects to drop first, as the replay of the history has them (catch-up files).
+    pub drops: Vec<Item>,
     pub items: Vec<Item>,
     /// The history gap it goes in: before migration `slot`, or after all when it equals
     /// the number of migrations.
@@ -131,6 +134,7 @@ fn planned_file(
         version,
         title,
         description,
+        drops: Vec::new(),
         items,
         slot: group.slot,
     }

@@ -745,7 +745,10 @@ fn functions_overloads_procedures_and_aggregates() {
         .starts_with("CREATE OR REPLACE PROCEDURE public.reset_things(IN keep integer)"));
     let total = &schema.functions[&key(ObjectKind::Function, "total", "integer")];
     assert_eq!(total.kind, RoutineKind::Aggregate);
-    assert_eq!(total.definition, "");
+    assert_eq!(
+        total.definition,
+        "CREATE OR REPLACE AGGREGATE public.total(integer) (\n    SFUNC = int4pl,\n    STYPE = integer\n)"
+    );
 }
 
 #[test]

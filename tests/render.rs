@@ -317,6 +317,55 @@ fn types_sequences_and_functions_replay_exactly() {
     );
 }
 
+/// pg_get_functiondef prints nothing for aggregates: their CREATE AGGREGATE is put together
+/// from pg_aggregate, every kind and option of it.
+#[test]
+fn aggregates_replay_exactly() {
+    let prod = production(&format!(
+        r#"{ROLES}
+        CREATE SCHEMA app;
+        CREATE FUNCTION public."Concat"(acc text, next text) RETURNS text LANGUAGE sql IMMUTABLE
+          AS $$ SELECT CASE WHEN acc IS NULL THEN next ELSE acc || ', ' || next END $$;
+        CREATE AGGREGATE public.group_concat(text) (SFUNC = public."Concat", STYPE = text);
+        CREATE AGGREGATE public.counted(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0',
+          PARALLEL = safe);
+        CREATE AGGREGATE public.my_avg(numeric) (SFUNC = numeric_avg_accum, STYPE = internal,
+          SSPACE = 128, FINALFUNC = numeric_avg, COMBINEFUNC = numeric_avg_combine,
+          SERIALFUNC = numeric_avg_serialize, DESERIALFUNC = numeric_avg_deserialize,
+          PARALLEL = safe);
+        CREATE FUNCTION app.num_add(a numeric, b numeric) RETURNS numeric LANGUAGE sql
+          IMMUTABLE AS $$ SELECT a + b $$;
+        CREATE FUNCTION app.num_sub(a numeric, b numeric) RETURNS numeric LANGUAGE sql
+          IMMUTABLE AS $$ SELECT a - b $$;
+        CREATE AGGREGATE app."Running Sum"(numeric) (SFUNC = app.num_add, STYPE = numeric,
+          INITCOND = '0', COMBINEFUNC = app.num_add, MSFUNC = app.num_add,
+          MINVFUNC = app.num_sub, MSTYPE = numeric, MSSPACE = 32, MINITCOND = '0');
+        CREATE AGGREGATE public.biggest(val integer) (SFUNC = int4larger, STYPE = int4,
+          SORTOP = >, PARALLEL = restricted);
+        CREATE AGGREGATE public.collect(integer) (SFUNC = array_append, STYPE = integer[],
+          INITCOND = '{{}}', FINALFUNC = cardinality, FINALFUNC_MODIFY = read_write);
+        CREATE AGGREGATE public.my_pct(float8 ORDER BY anyelement) (
+          SFUNC = ordered_set_transition, STYPE = internal,
+          FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA, FINALFUNC_MODIFY = shareable);
+        CREATE AGGREGATE public.my_rank(VARIADIC "any" ORDER BY VARIADIC "any") (
+          SFUNC = ordered_set_transition_multi, STYPE = internal, FINALFUNC = rank_final,
+          FINALFUNC_EXTRA, HYPOTHETICAL);
+        COMMENT ON AGGREGATE public.group_concat(text) IS 'Joins with commas, it''s said';
+        COMMENT ON AGGREGATE public.counted(*) IS 'Counts rows';
+        COMMENT ON AGGREGATE public.my_pct(double precision ORDER BY anyelement) IS 'Percentile';
+        REVOKE ALL ON FUNCTION public.my_pct(double precision, anyelement) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION public.my_pct(double precision, anyelement)
+          TO pgdrift_render_reader;
+        REVOKE ALL ON FUNCTION public.counted() FROM PUBLIC;
+        "#
+    ));
+    let text = round_trip(&prod, None, &["public", "app"]);
+    assert!(text.contains(
+        "CREATE OR REPLACE AGGREGATE public.group_concat(text) (\n    SFUNC = public.\"Concat\",\n    STYPE = text\n);"
+    ), "{text}");
+    assert!(text.contains("COMMENT ON AGGREGATE public.counted(*) IS 'Counts rows';"));
+}
+
 #[test]
 fn views_and_materialized_views_replay_exactly() {
     let prod = production(&format!(

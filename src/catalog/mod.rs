@@ -8,6 +8,7 @@
 //! Objects that belong to an extension are left out everywhere: they are the extension's,
 //! not drift.
 
+mod aggregates;
 mod columns;
 mod comments;
 mod constraints;

@@ -204,7 +204,8 @@ pub struct Function {
     pub signature: String,
     /// `pg_get_function_identity_arguments`, with argument names.
     pub identity_arguments: String,
-    /// `pg_get_functiondef`: a whole `CREATE OR REPLACE FUNCTION` statement. Empty for aggregates.
+    /// A whole `CREATE OR REPLACE` statement without its semicolon: `pg_get_functiondef`'s,
+    /// or for an aggregate `CREATE OR REPLACE AGGREGATE name(args) (SFUNC = ..., ...)`.
     pub definition: String,
     pub language: String,
     pub owner: String,

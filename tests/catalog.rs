@@ -5,8 +5,8 @@ use pgdrift::catalog;
 use pgdrift::db::{Snapshot, Target};
 use pgdrift::model::{
     Column, Constraint, ConstraintKind, Dependency, Grant, IdentityKind, Index, ObjectKey,
-    ObjectKind, Part, PolicyCommand, QualifiedName, RoutineKind, Schema, Sequence, Table,
-    TableKind, TypeBody, View,
+    ObjectKind, Part, PolicyCommand, QualifiedName, ReplicaIdentity, RoutineKind, Schema, Sequence,
+    Table, TableKind, TypeBody, View,
 };
 use postgres::{Client, NoTls};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -474,6 +474,53 @@ fn constraints_of_each_kind() {
     assert_eq!(
         index_names(&table(&schema, "public.parents").indexes),
         ["parents_code_key_idx"]
+    );
+}
+
+#[test]
+fn replica_identities_other_than_the_default() {
+    let db = TestDb::new(
+        "CREATE TABLE public.full_rows (id int PRIMARY KEY);
+         ALTER TABLE public.full_rows REPLICA IDENTITY FULL;
+         CREATE TABLE public.no_rows (id int);
+         ALTER TABLE public.no_rows REPLICA IDENTITY NOTHING;
+         CREATE TABLE public.by_index (id int NOT NULL);
+         CREATE UNIQUE INDEX \"By Id\" ON public.by_index (id);
+         ALTER TABLE public.by_index REPLICA IDENTITY USING INDEX \"By Id\";
+         CREATE TABLE public.by_key (id int CONSTRAINT by_key_pk PRIMARY KEY);
+         ALTER TABLE public.by_key REPLICA IDENTITY USING INDEX by_key_pk;
+         CREATE TABLE public.dropped (id int NOT NULL);
+         CREATE UNIQUE INDEX dropped_id ON public.dropped (id);
+         ALTER TABLE public.dropped REPLICA IDENTITY USING INDEX dropped_id;
+         DROP INDEX public.dropped_id;
+         CREATE TABLE public.plain (id int PRIMARY KEY);
+         ALTER TABLE public.plain REPLICA IDENTITY DEFAULT;",
+    );
+    let schema = db.load(&["public"]);
+    let identities: Vec<(String, ReplicaIdentity)> = schema
+        .replica_identities
+        .iter()
+        .map(|(n, i)| (n.to_string(), i.clone()))
+        .collect();
+    assert_eq!(
+        identities,
+        [
+            (
+                "public.by_index".to_string(),
+                ReplicaIdentity::Index("By Id".into())
+            ),
+            (
+                "public.by_key".to_string(),
+                ReplicaIdentity::Index("by_key_pk".into())
+            ),
+            ("public.full_rows".to_string(), ReplicaIdentity::Full),
+            ("public.no_rows".to_string(), ReplicaIdentity::Nothing),
+        ],
+        "a dropped identity index leaves what pg_dump shows: the default"
+    );
+    assert_eq!(
+        schema.replica_identity(&name("public", "plain")),
+        &ReplicaIdentity::Default
     );
 }
 

@@ -217,6 +217,51 @@ fn constraints_and_indexes_replay_exactly() {
     round_trip(&prod, None, &["public"]);
 }
 
+/// REPLICA IDENTITY FULL and NOTHING come with the table; USING INDEX with the part that
+/// creates the index (a unique index, or a primary key or unique constraint).
+#[test]
+fn replica_identities_replay_exactly() {
+    let prod = production(
+        r#"
+        CREATE TABLE public.messages (id bigint PRIMARY KEY, body text);
+        ALTER TABLE public.messages REPLICA IDENTITY FULL;
+        CREATE TABLE public.quiet (id int);
+        ALTER TABLE public.quiet REPLICA IDENTITY NOTHING;
+        CREATE TABLE public.by_code (id int PRIMARY KEY, code text NOT NULL);
+        CREATE UNIQUE INDEX "By Code" ON public.by_code (code);
+        ALTER TABLE public.by_code REPLICA IDENTITY USING INDEX "By Code";
+        CREATE TABLE public.by_key (id int PRIMARY KEY, k int NOT NULL,
+          CONSTRAINT by_key_k_key UNIQUE (k));
+        ALTER TABLE public.by_key REPLICA IDENTITY USING INDEX by_key_k_key;
+        CREATE TABLE public.by_pkey (id int CONSTRAINT "by pkey" PRIMARY KEY);
+        ALTER TABLE public.by_pkey REPLICA IDENTITY USING INDEX "by pkey";
+        CREATE TABLE public.plain (id int PRIMARY KEY);
+        CREATE TABLE public.parted (id int, at date) PARTITION BY RANGE (at);
+        ALTER TABLE public.parted REPLICA IDENTITY FULL;
+        CREATE TABLE public.parted_2024 PARTITION OF public.parted
+          FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        ALTER TABLE public.parted_2024 REPLICA IDENTITY FULL;
+        "#,
+    );
+    let dump = prod.dump(&["public"]);
+    assert!(
+        dump.contains("ALTER TABLE ONLY public.by_key REPLICA IDENTITY USING INDEX by_key_k_key;")
+    );
+    let text = round_trip(&prod, None, &["public"]);
+    assert!(text.contains("ALTER TABLE ONLY public.messages REPLICA IDENTITY FULL;"));
+    let index = text
+        .find("CREATE UNIQUE INDEX IF NOT EXISTS \"By Code\"")
+        .unwrap();
+    let identity = text
+        .find("ALTER TABLE ONLY public.by_code REPLICA IDENTITY USING INDEX \"By Code\";")
+        .unwrap();
+    assert!(
+        index < identity,
+        "the index exists before it is the identity"
+    );
+    assert!(!text.contains("public.plain REPLICA"));
+}
+
 #[test]
 fn policies_and_triggers_replay_exactly() {
     let prod = production(&format!(

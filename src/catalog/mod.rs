@@ -41,8 +41,9 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         grants: grants::load(&mut reader)?,
     };
     let sequences = sequences::load(&mut reader, &notes)?;
+    let tables = tables::load(&mut reader, &notes)?;
     let mut relations = Relations {
-        tables: tables::load(&mut reader, &notes)?,
+        tables: tables.by_oid,
         views: views::load(&mut reader, &notes)?,
     };
     columns::load(&mut reader, &notes, &sequences, &mut relations.tables)?;
@@ -59,6 +60,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         sequences: by_name(sequences, |s| &s.name),
         extensions: extensions::load(&mut reader)?,
         dependencies: depend::load(&mut reader)?,
+        replica_identities: tables.replica_identities,
     })
 }
 

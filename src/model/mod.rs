@@ -28,6 +28,9 @@ pub struct Schema {
     /// Edges "`from` (or one of its parts) needs `to`", between objects of the managed schemas
     /// and from them to objects elsewhere (for example `auth.uid()`).
     pub dependencies: Vec<Dependency>,
+    /// The `REPLICA IDENTITY` of each table whose identity is not the default, by table name
+    /// (see `Schema::replica_identity`).
+    pub replica_identities: IndexMap<QualifiedName, ReplicaIdentity>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -65,6 +68,22 @@ pub struct Table {
     pub estimated_rows: i64,
     /// `pg_total_relation_size`.
     pub size_bytes: i64,
+}
+
+/// What logical replication writes to identify the old row of an updated or deleted row
+/// (`ALTER TABLE ... REPLICA IDENTITY`); Supabase Realtime wants `FULL` to send old rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "replica_identity", content = "index", rename_all = "snake_case")]
+pub enum ReplicaIdentity {
+    /// The primary key, if there is one.
+    #[default]
+    Default,
+    /// Every column.
+    Full,
+    Nothing,
+    /// `USING INDEX`: a unique index of the table, or the primary key or unique constraint
+    /// behind it (an index has its constraint's name).
+    Index(String),
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -309,6 +328,12 @@ pub struct Dependency {
 }
 
 impl Schema {
+    /// The `REPLICA IDENTITY` of `table`: the default unless production set another.
+    pub fn replica_identity(&self, table: &QualifiedName) -> &ReplicaIdentity {
+        const DEFAULT: &ReplicaIdentity = &ReplicaIdentity::Default;
+        self.replica_identities.get(table).unwrap_or(DEFAULT)
+    }
+
     /// Every object of the model as a key, tables first, in catalog order.
     pub fn keys(&self) -> Vec<ObjectKey> {
         let tables = self

@@ -274,7 +274,7 @@ struct ViewContext<'a> {
 pub(super) fn view(r: &Renderer, v: &View) -> Result<String> {
     let mut rendered = Vec::new();
     for index in &v.indexes {
-        rendered.push(trimmed(parts::index(r, &v.name, index)?));
+        rendered.push(trimmed(parts::index(r, &v.name, index, false)?));
     }
     for trigger in &v.triggers {
         rendered.push(trimmed(parts::trigger(r, &v.name, trigger)?));

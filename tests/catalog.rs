@@ -1315,6 +1315,57 @@ fn two_managed_schemas_load_together() {
     );
 }
 
+#[test]
+fn schemas_carry_their_comment_and_the_privileges_added_to_them() {
+    let db = TestDb::new(&format!(
+        "{ROLES}
+         CREATE SCHEMA \"Billing\";
+         COMMENT ON SCHEMA \"Billing\" IS 'Invoices, it''s said';
+         GRANT USAGE ON SCHEMA \"Billing\" TO pgdrift_cat_reader;
+         GRANT CREATE, USAGE ON SCHEMA \"Billing\" TO pgdrift_cat_writer WITH GRANT OPTION;
+         GRANT USAGE ON SCHEMA public TO pgdrift_cat_writer;
+         GRANT CREATE ON SCHEMA public TO PUBLIC;
+         CREATE SCHEMA quiet;
+         REVOKE ALL ON SCHEMA quiet FROM postgres;
+         CREATE SCHEMA unmanaged;
+         COMMENT ON SCHEMA unmanaged IS 'not read';"
+    ));
+    let schema = db.load(&["public", "Billing", "quiet", "missing"]);
+    let names: Vec<&str> = schema.namespaces.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["public", "Billing", "quiet"], "in the order given");
+    let public = schema.namespace("public").unwrap();
+    assert_eq!(public.owner, "pg_database_owner");
+    assert_eq!(public.comment, None, "every new database has its comment");
+    assert_eq!(
+        public.grants,
+        [
+            grant("PUBLIC", "CREATE", false),
+            grant("pgdrift_cat_writer", "USAGE", false)
+        ],
+        "USAGE for PUBLIC is what a new public has"
+    );
+    let billing = schema.namespace("Billing").unwrap();
+    assert_eq!(billing.owner, "postgres");
+    assert_eq!(billing.comment.as_deref(), Some("Invoices, it's said"));
+    assert_eq!(
+        billing.grants,
+        [
+            grant("pgdrift_cat_reader", "USAGE", false),
+            grant("pgdrift_cat_writer", "USAGE", true),
+            grant("pgdrift_cat_writer", "CREATE", true),
+        ]
+    );
+    let quiet = schema.namespace("quiet").unwrap();
+    assert!(quiet.grants.is_empty(), "the owner's own are implicit");
+
+    let renamed = TestDb::new("COMMENT ON SCHEMA public IS 'Standard public schema';");
+    let schema = renamed.load(&["public"]);
+    assert_eq!(
+        schema.namespace("public").unwrap().comment.as_deref(),
+        Some("Standard public schema")
+    );
+}
+
 /// Builds `count` tables, each with the parts that have a query of their own.
 fn many_tables(count: usize) -> String {
     let mut sql = String::from(
@@ -1349,7 +1400,10 @@ fn query_count_does_not_grow_with_tables() {
         && t.indexes.len() == 1
         && t.comment.is_some()));
     assert_eq!(small_count, large_count);
-    assert_eq!(small_count, 14, "one query per object kind");
+    assert_eq!(
+        small_count, 15,
+        "one query per object kind, and one for the schemas"
+    );
 }
 
 #[test]

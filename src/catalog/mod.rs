@@ -17,6 +17,7 @@ mod extensions;
 mod functions;
 mod grants;
 mod indexes;
+mod namespaces;
 mod policies;
 mod sequences;
 mod tables;
@@ -53,6 +54,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
     triggers::load(&mut reader, &notes, &mut relations)?;
     Ok(Schema {
         schemas: schemas.to_vec(),
+        namespaces: namespaces::load(&mut reader)?,
         tables: by_name(relations.tables.into_values(), |t| &t.name),
         views: by_name(relations.views.into_values(), |v| &v.name),
         functions: functions::load(&mut reader, &notes)?,

@@ -17,6 +17,9 @@ use serde::Serialize;
 pub struct Schema {
     /// The managed schemas that were read, in the order given.
     pub schemas: Vec<String>,
+    /// Those of them that exist, in the same order, with what a new database needs to give
+    /// them (see `Schema::namespace`).
+    pub namespaces: Vec<Namespace>,
     pub tables: IndexMap<QualifiedName, Table>,
     pub views: IndexMap<QualifiedName, View>,
     /// Keyed by `ObjectKey` (kind function or procedure, with the signature).
@@ -31,6 +34,21 @@ pub struct Schema {
     /// The `REPLICA IDENTITY` of each table whose identity is not the default, by table name
     /// (see `Schema::replica_identity`).
     pub replica_identities: IndexMap<QualifiedName, ReplicaIdentity>,
+}
+
+/// A managed schema itself (`pg_namespace`), with what a new database's schema of that name
+/// lacks: the comment and the privileges production adds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Namespace {
+    pub name: String,
+    pub owner: String,
+    /// `COMMENT ON SCHEMA`. None also for the comment every new database gives `public`
+    /// (`standard public schema`).
+    pub comment: Option<String>,
+    /// Privileges granted beyond those the schema has as soon as it exists (its owner's,
+    /// and for `public` USAGE for PUBLIC), in ACL order. Privileges production revoked
+    /// from those are not listed.
+    pub grants: Vec<Grant>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -328,6 +346,11 @@ pub struct Dependency {
 }
 
 impl Schema {
+    /// The managed schema `name`, when it exists in production.
+    pub fn namespace(&self, name: &str) -> Option<&Namespace> {
+        self.namespaces.iter().find(|n| n.name == name)
+    }
+
     /// The `REPLICA IDENTITY` of `table`: the default unless production set another.
     pub fn replica_identity(&self, table: &QualifiedName) -> &ReplicaIdentity {
         const DEFAULT: &ReplicaIdentity = &ReplicaIdentity::Default;

@@ -94,7 +94,7 @@ impl Renderer {
     /// for an item that needs nothing (an index a partition has from its parent).
     pub fn item(&self, schema: &Schema, item: &Item) -> Result<String> {
         let rendered = match item {
-            Item::Schema { name } => objects::schema(self, name),
+            Item::Schema { name } => objects::schema(self, schema, name),
             Item::Extension { name, schema: s } => objects::extension(self, name, s),
             Item::Type { name, omit_values } => objects::type_def(self, schema, name, omit_values),
             Item::Sequence { name } => objects::sequence(self, schema, name),

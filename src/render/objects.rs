@@ -3,17 +3,32 @@
 
 use super::privileges::Privileges;
 use super::{parts, rel_options, RelOption, Renderer};
-use crate::model::{Function, QualifiedName, RoutineKind, Schema, Sequence, TypeBody, View};
+use crate::model::{
+    quote_ident, Function, QualifiedName, RoutineKind, Schema, Sequence, TypeBody, View,
+};
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
 
 #[derive(Serialize)]
-struct Named<'a> {
+struct SchemaContext<'a> {
     name: &'a str,
+    comment: Option<&'a str>,
+    /// Rendered grants.sql.tera: GRANTs only.
+    privileges: String,
 }
 
-pub(super) fn schema(r: &Renderer, name: &str) -> Result<String> {
-    r.render("schema.sql.tera", &Named { name })
+/// A schema, with the comment and privileges production gives it. Nothing is revoked: what
+/// the database grants on a schema of its own accord (a platform's roles) stays.
+pub(super) fn schema(r: &Renderer, model: &Schema, name: &str) -> Result<String> {
+    let namespace = model.namespace(name);
+    let grants = namespace.map_or(&[][..], |n| &n.grants[..]);
+    let privileges = Privileges::new("SCHEMA", quote_ident(name), grants, []).without_revoke();
+    let context = SchemaContext {
+        name,
+        comment: namespace.and_then(|n| n.comment.as_deref()),
+        privileges: r.fragment("grants.sql.tera", &privileges)?,
+    };
+    r.render("schema.sql.tera", &context)
 }
 
 #[derive(Serialize)]

@@ -168,6 +168,44 @@ fn tables_with_every_kind_of_column_replay_exactly() {
     assert!(text.contains("ALTER SEQUENCE public.order_id_seq OWNED BY public.\"order\".id;"));
 }
 
+/// Built-in collations are written `pg_catalog."POSIX"`, user collations qualified with
+/// their exact case, so that `"POSIX"` and a user's `public.posix` stay apart. The model
+/// holds no collations, so the copy gets the user's from the prelude.
+#[test]
+fn column_collations_keep_their_schema_and_case() {
+    let collations = "CREATE SCHEMA app;
+        CREATE COLLATION public.posix FROM \"POSIX\";
+        CREATE COLLATION app.\"Natural Sort\" FROM \"C\";";
+    let prod = production(&format!(
+        r#"{collations}
+        CREATE DOMAIN public.code AS text COLLATE "POSIX";
+        CREATE TABLE public.t (
+          a text,
+          b text COLLATE posix,
+          c text COLLATE "POSIX",
+          d varchar(10)[] COLLATE ucs_basic,
+          e public.code,
+          f public.code COLLATE "default",
+          g text COLLATE app."Natural Sort"
+        );
+        CREATE TABLE app.u (name text COLLATE "C");
+        "#
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let prelude = write(dir.path(), "collations.sql", collations);
+    let text = round_trip(&prod, Some(&prelude), &["public", "app"]);
+    for column in [
+        "b text COLLATE public.posix",
+        "c text COLLATE pg_catalog.\"POSIX\"",
+        "d character varying(10)[] COLLATE pg_catalog.ucs_basic",
+        "f public.code COLLATE pg_catalog.\"default\"",
+        "g text COLLATE app.\"Natural Sort\"",
+    ] {
+        assert!(text.contains(column), "{column}\n{text}");
+    }
+    assert!(text.contains("CREATE DOMAIN public.code AS text COLLATE pg_catalog.\"POSIX\";"));
+}
+
 #[test]
 fn constraints_and_indexes_replay_exactly() {
     let prod = production(

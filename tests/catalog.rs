@@ -400,11 +400,12 @@ fn constraints_of_each_kind() {
            parent_id integer,
            parent_code text,
            during tsrange,
-           CONSTRAINT kids_pkey PRIMARY KEY (id),
+           CONSTRAINT kids_pkey PRIMARY KEY (id) WITH (fillfactor = 80),
            CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id) REFERENCES public.parents (id)
              ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
-           CONSTRAINT kids_code_uq UNIQUE (parent_code) DEFERRABLE,
-           CONSTRAINT kids_no_overlap EXCLUDE USING gist (during WITH &&)
+           CONSTRAINT kids_code_uq UNIQUE (parent_code)
+             WITH (fillfactor = 70, deduplicate_items = off) DEFERRABLE,
+           CONSTRAINT kids_no_overlap EXCLUDE USING gist (during WITH &&) WITH (fillfactor = 60)
          );
          ALTER TABLE public.kids ADD CONSTRAINT kids_code_fk
            FOREIGN KEY (parent_code) REFERENCES public.parents (code) NOT VALID;
@@ -441,12 +442,19 @@ fn constraints_of_each_kind() {
                 false,
                 false
             ),
-            ("kids_code_uq", Unique, "UNIQUE (parent_code) DEFERRABLE", true, true, false),
+            (
+                "kids_code_uq",
+                Unique,
+                "UNIQUE (parent_code) WITH (fillfactor='70', deduplicate_items=off) DEFERRABLE",
+                true,
+                true,
+                false
+            ),
             ("kids_id_positive", Check, "CHECK (id > 0) NOT VALID", false, false, false),
             (
                 "kids_no_overlap",
                 Exclusion,
-                "EXCLUDE USING gist (during WITH &&)",
+                "EXCLUDE USING gist (during WITH &&) WITH (fillfactor='60')",
                 true,
                 false,
                 false
@@ -459,7 +467,14 @@ fn constraints_of_each_kind() {
                 true,
                 true
             ),
-            ("kids_pkey", PrimaryKey, "PRIMARY KEY (id)", true, false, false),
+            (
+                "kids_pkey",
+                PrimaryKey,
+                "PRIMARY KEY (id) WITH (fillfactor='80')",
+                true,
+                false,
+                false
+            ),
         ]
     );
     assert_eq!(

@@ -300,6 +300,45 @@ fn replica_identities_replay_exactly() {
     assert!(!text.contains("public.plain REPLICA"));
 }
 
+/// pg_get_constraintdef leaves out the storage parameters of a key's index; the catalog
+/// puts them back, so a replayed key has them.
+#[test]
+fn constraint_storage_parameters_replay_exactly() {
+    let prod = production(
+        r#"
+        CREATE TABLE public.accounts (
+          id int CONSTRAINT accounts_pkey PRIMARY KEY WITH (fillfactor = 80),
+          email text,
+          code text,
+          during tstzrange,
+          CONSTRAINT "Accounts Email" UNIQUE NULLS NOT DISTINCT (email) INCLUDE (code)
+            WITH (fillfactor = 70, deduplicate_items = off) DEFERRABLE INITIALLY DEFERRED,
+          CONSTRAINT accounts_code_key UNIQUE (code) WITH (deduplicate_items = on) DEFERRABLE,
+          CONSTRAINT accounts_no_overlap EXCLUDE USING gist (during WITH &&)
+            WITH (fillfactor = 60, buffering = auto) WHERE (id > 0)
+        );
+        CREATE TABLE public.events (id int, at date,
+          CONSTRAINT events_pkey PRIMARY KEY (id, at) WITH (fillfactor = 90))
+          PARTITION BY RANGE (at);
+        CREATE TABLE public.events_2024 PARTITION OF public.events
+          FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        "#,
+    );
+    let dump = prod.dump(&["public"]);
+    assert!(
+        dump.contains("PRIMARY KEY (id) WITH (fillfactor='80');"),
+        "{dump}"
+    );
+    let text = round_trip(&prod, None, &["public"]);
+    assert!(text.contains(
+        "ADD CONSTRAINT \"Accounts Email\" UNIQUE NULLS NOT DISTINCT (email) INCLUDE (code) \
+         WITH (fillfactor='70', deduplicate_items=off) DEFERRABLE INITIALLY DEFERRED;"
+    ));
+    assert!(text.contains(
+        "ADD CONSTRAINT accounts_code_key UNIQUE (code) WITH (deduplicate_items='on') DEFERRABLE;"
+    ));
+}
+
 #[test]
 fn policies_and_triggers_replay_exactly() {
     let prod = production(&format!(

@@ -158,7 +158,9 @@ pub enum ConstraintKind {
 pub struct Constraint {
     pub name: String,
     pub kind: ConstraintKind,
-    /// `pg_get_constraintdef`: `PRIMARY KEY (id)`, `FOREIGN KEY (a) REFERENCES ... NOT VALID`.
+    /// `pg_get_constraintdef`: `PRIMARY KEY (id)`, `FOREIGN KEY (a) REFERENCES ... NOT VALID`,
+    /// with the storage parameters of a primary key's or unique constraint's index, which it
+    /// leaves out, put back: `UNIQUE (a) WITH (fillfactor='80') DEFERRABLE`.
     pub definition: String,
     pub validated: bool,
     pub deferrable: bool,

@@ -66,7 +66,8 @@ fn find_trigger<'t>(t: &'t Table, name: &str) -> Result<&'t Trigger> {
 struct ConstraintContext<'a> {
     table: &'a QualifiedName,
     name: &'a str,
-    /// `pg_get_constraintdef`, `NOT VALID` and `DEFERRABLE` included.
+    /// `pg_get_constraintdef`, `NOT VALID`, `DEFERRABLE` and the index's `WITH (...)`
+    /// included.
     definition: &'a str,
     /// The table's `REPLICA IDENTITY USING INDEX` names this constraint's index.
     replica_identity: bool,

@@ -1192,10 +1192,43 @@ fn extension_objects_are_left_out() {
     assert!(schema.extensions.iter().all(|e| !e.version.is_empty()));
     // The extension's objects still show up as what the table needs.
     let deps = dependencies(&schema);
-    // The index needs pg_trgm's operator class, which is no object kind of the model.
+    // The index needs pg_trgm's operator class, which stands for its first support
+    // function outside pg_catalog: a routine of pg_trgm, in pg_trgm's schema.
     assert_eq!(
         deps,
-        ["table public.users column email -> type public.citext"]
+        [
+            "table public.users column email -> type public.citext",
+            "table public.users index users_email_trgm -> function public.gin_extract_value_trgm(text, internal)"
+        ]
+    );
+}
+
+/// An index or exclusion constraint that uses an extension's operator class needs the
+/// extension: it depends on a support function of the class, in the extension's schema.
+#[test]
+fn operator_classes_of_extensions_are_dependencies() {
+    let db = TestDb::new(
+        "CREATE SCHEMA extensions;
+         CREATE EXTENSION pg_trgm SCHEMA extensions;
+         CREATE EXTENSION btree_gist SCHEMA extensions;
+         CREATE TABLE public.rooms (
+           id int PRIMARY KEY,
+           title text,
+           room int,
+           during tstzrange,
+           CONSTRAINT rooms_no_double_booking EXCLUDE USING gist (room WITH =, during WITH &&)
+         );
+         CREATE INDEX rooms_title_trgm ON public.rooms USING gist (title extensions.gist_trgm_ops);
+         CREATE INDEX rooms_title_lower ON public.rooms (lower(title) text_pattern_ops);",
+    );
+    let schema = db.load(&["public"]);
+    assert_eq!(
+        dependencies(&schema),
+        [
+            "table public.rooms constraint rooms_no_double_booking -> function extensions.gbt_int4_consistent(internal, integer, smallint, oid, internal)",
+            "table public.rooms index rooms_title_trgm -> function extensions.gtrgm_consistent(internal, text, smallint, oid, internal)",
+        ],
+        "pg_catalog's operator classes (text_pattern_ops, range_ops) are no dependency"
     );
 }
 

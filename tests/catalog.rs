@@ -5,8 +5,8 @@ use pgdrift::catalog;
 use pgdrift::db::{Snapshot, Target};
 use pgdrift::model::{
     Column, Constraint, ConstraintKind, Dependency, Grant, IdentityKind, Index, ObjectKey,
-    ObjectKind, Part, PolicyCommand, QualifiedName, RoutineKind, Schema, Sequence, Table,
-    TableKind, TypeBody, View,
+    ObjectKind, Part, PolicyCommand, QualifiedName, ReplicaIdentity, RoutineKind, Schema, Sequence,
+    Table, TableKind, TypeBody, View,
 };
 use postgres::{Client, NoTls};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -400,11 +400,12 @@ fn constraints_of_each_kind() {
            parent_id integer,
            parent_code text,
            during tsrange,
-           CONSTRAINT kids_pkey PRIMARY KEY (id),
+           CONSTRAINT kids_pkey PRIMARY KEY (id) WITH (fillfactor = 80),
            CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id) REFERENCES public.parents (id)
              ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
-           CONSTRAINT kids_code_uq UNIQUE (parent_code) DEFERRABLE,
-           CONSTRAINT kids_no_overlap EXCLUDE USING gist (during WITH &&)
+           CONSTRAINT kids_code_uq UNIQUE (parent_code)
+             WITH (fillfactor = 70, deduplicate_items = off) DEFERRABLE,
+           CONSTRAINT kids_no_overlap EXCLUDE USING gist (during WITH &&) WITH (fillfactor = 60)
          );
          ALTER TABLE public.kids ADD CONSTRAINT kids_code_fk
            FOREIGN KEY (parent_code) REFERENCES public.parents (code) NOT VALID;
@@ -441,12 +442,19 @@ fn constraints_of_each_kind() {
                 false,
                 false
             ),
-            ("kids_code_uq", Unique, "UNIQUE (parent_code) DEFERRABLE", true, true, false),
+            (
+                "kids_code_uq",
+                Unique,
+                "UNIQUE (parent_code) WITH (fillfactor='70', deduplicate_items=off) DEFERRABLE",
+                true,
+                true,
+                false
+            ),
             ("kids_id_positive", Check, "CHECK (id > 0) NOT VALID", false, false, false),
             (
                 "kids_no_overlap",
                 Exclusion,
-                "EXCLUDE USING gist (during WITH &&)",
+                "EXCLUDE USING gist (during WITH &&) WITH (fillfactor='60')",
                 true,
                 false,
                 false
@@ -459,7 +467,14 @@ fn constraints_of_each_kind() {
                 true,
                 true
             ),
-            ("kids_pkey", PrimaryKey, "PRIMARY KEY (id)", true, false, false),
+            (
+                "kids_pkey",
+                PrimaryKey,
+                "PRIMARY KEY (id) WITH (fillfactor='80')",
+                true,
+                false,
+                false
+            ),
         ]
     );
     assert_eq!(
@@ -474,6 +489,53 @@ fn constraints_of_each_kind() {
     assert_eq!(
         index_names(&table(&schema, "public.parents").indexes),
         ["parents_code_key_idx"]
+    );
+}
+
+#[test]
+fn replica_identities_other_than_the_default() {
+    let db = TestDb::new(
+        "CREATE TABLE public.full_rows (id int PRIMARY KEY);
+         ALTER TABLE public.full_rows REPLICA IDENTITY FULL;
+         CREATE TABLE public.no_rows (id int);
+         ALTER TABLE public.no_rows REPLICA IDENTITY NOTHING;
+         CREATE TABLE public.by_index (id int NOT NULL);
+         CREATE UNIQUE INDEX \"By Id\" ON public.by_index (id);
+         ALTER TABLE public.by_index REPLICA IDENTITY USING INDEX \"By Id\";
+         CREATE TABLE public.by_key (id int CONSTRAINT by_key_pk PRIMARY KEY);
+         ALTER TABLE public.by_key REPLICA IDENTITY USING INDEX by_key_pk;
+         CREATE TABLE public.dropped (id int NOT NULL);
+         CREATE UNIQUE INDEX dropped_id ON public.dropped (id);
+         ALTER TABLE public.dropped REPLICA IDENTITY USING INDEX dropped_id;
+         DROP INDEX public.dropped_id;
+         CREATE TABLE public.plain (id int PRIMARY KEY);
+         ALTER TABLE public.plain REPLICA IDENTITY DEFAULT;",
+    );
+    let schema = db.load(&["public"]);
+    let identities: Vec<(String, ReplicaIdentity)> = schema
+        .replica_identities
+        .iter()
+        .map(|(n, i)| (n.to_string(), i.clone()))
+        .collect();
+    assert_eq!(
+        identities,
+        [
+            (
+                "public.by_index".to_string(),
+                ReplicaIdentity::Index("By Id".into())
+            ),
+            (
+                "public.by_key".to_string(),
+                ReplicaIdentity::Index("by_key_pk".into())
+            ),
+            ("public.full_rows".to_string(), ReplicaIdentity::Full),
+            ("public.no_rows".to_string(), ReplicaIdentity::Nothing),
+        ],
+        "a dropped identity index leaves what pg_dump shows: the default"
+    );
+    assert_eq!(
+        schema.replica_identity(&name("public", "plain")),
+        &ReplicaIdentity::Default
     );
 }
 
@@ -745,7 +807,10 @@ fn functions_overloads_procedures_and_aggregates() {
         .starts_with("CREATE OR REPLACE PROCEDURE public.reset_things(IN keep integer)"));
     let total = &schema.functions[&key(ObjectKind::Function, "total", "integer")];
     assert_eq!(total.kind, RoutineKind::Aggregate);
-    assert_eq!(total.definition, "");
+    assert_eq!(
+        total.definition,
+        "CREATE OR REPLACE AGGREGATE public.total(integer) (\n    SFUNC = int4pl,\n    STYPE = integer\n)"
+    );
 }
 
 #[test]
@@ -1127,10 +1192,43 @@ fn extension_objects_are_left_out() {
     assert!(schema.extensions.iter().all(|e| !e.version.is_empty()));
     // The extension's objects still show up as what the table needs.
     let deps = dependencies(&schema);
-    // The index needs pg_trgm's operator class, which is no object kind of the model.
+    // The index needs pg_trgm's operator class, which stands for its first support
+    // function outside pg_catalog: a routine of pg_trgm, in pg_trgm's schema.
     assert_eq!(
         deps,
-        ["table public.users column email -> type public.citext"]
+        [
+            "table public.users column email -> type public.citext",
+            "table public.users index users_email_trgm -> function public.gin_extract_value_trgm(text, internal)"
+        ]
+    );
+}
+
+/// An index or exclusion constraint that uses an extension's operator class needs the
+/// extension: it depends on a support function of the class, in the extension's schema.
+#[test]
+fn operator_classes_of_extensions_are_dependencies() {
+    let db = TestDb::new(
+        "CREATE SCHEMA extensions;
+         CREATE EXTENSION pg_trgm SCHEMA extensions;
+         CREATE EXTENSION btree_gist SCHEMA extensions;
+         CREATE TABLE public.rooms (
+           id int PRIMARY KEY,
+           title text,
+           room int,
+           during tstzrange,
+           CONSTRAINT rooms_no_double_booking EXCLUDE USING gist (room WITH =, during WITH &&)
+         );
+         CREATE INDEX rooms_title_trgm ON public.rooms USING gist (title extensions.gist_trgm_ops);
+         CREATE INDEX rooms_title_lower ON public.rooms (lower(title) text_pattern_ops);",
+    );
+    let schema = db.load(&["public"]);
+    assert_eq!(
+        dependencies(&schema),
+        [
+            "table public.rooms constraint rooms_no_double_booking -> function extensions.gbt_int4_consistent(internal, integer, smallint, oid, internal)",
+            "table public.rooms index rooms_title_trgm -> function extensions.gtrgm_consistent(internal, text, smallint, oid, internal)",
+        ],
+        "pg_catalog's operator classes (text_pattern_ops, range_ops) are no dependency"
     );
 }
 
@@ -1265,6 +1363,57 @@ fn two_managed_schemas_load_together() {
     );
 }
 
+#[test]
+fn schemas_carry_their_comment_and_the_privileges_added_to_them() {
+    let db = TestDb::new(&format!(
+        "{ROLES}
+         CREATE SCHEMA \"Billing\";
+         COMMENT ON SCHEMA \"Billing\" IS 'Invoices, it''s said';
+         GRANT USAGE ON SCHEMA \"Billing\" TO pgdrift_cat_reader;
+         GRANT CREATE, USAGE ON SCHEMA \"Billing\" TO pgdrift_cat_writer WITH GRANT OPTION;
+         GRANT USAGE ON SCHEMA public TO pgdrift_cat_writer;
+         GRANT CREATE ON SCHEMA public TO PUBLIC;
+         CREATE SCHEMA quiet;
+         REVOKE ALL ON SCHEMA quiet FROM postgres;
+         CREATE SCHEMA unmanaged;
+         COMMENT ON SCHEMA unmanaged IS 'not read';"
+    ));
+    let schema = db.load(&["public", "Billing", "quiet", "missing"]);
+    let names: Vec<&str> = schema.namespaces.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["public", "Billing", "quiet"], "in the order given");
+    let public = schema.namespace("public").unwrap();
+    assert_eq!(public.owner, "pg_database_owner");
+    assert_eq!(public.comment, None, "every new database has its comment");
+    assert_eq!(
+        public.grants,
+        [
+            grant("PUBLIC", "CREATE", false),
+            grant("pgdrift_cat_writer", "USAGE", false)
+        ],
+        "USAGE for PUBLIC is what a new public has"
+    );
+    let billing = schema.namespace("Billing").unwrap();
+    assert_eq!(billing.owner, "postgres");
+    assert_eq!(billing.comment.as_deref(), Some("Invoices, it's said"));
+    assert_eq!(
+        billing.grants,
+        [
+            grant("pgdrift_cat_reader", "USAGE", false),
+            grant("pgdrift_cat_writer", "USAGE", true),
+            grant("pgdrift_cat_writer", "CREATE", true),
+        ]
+    );
+    let quiet = schema.namespace("quiet").unwrap();
+    assert!(quiet.grants.is_empty(), "the owner's own are implicit");
+
+    let renamed = TestDb::new("COMMENT ON SCHEMA public IS 'Standard public schema';");
+    let schema = renamed.load(&["public"]);
+    assert_eq!(
+        schema.namespace("public").unwrap().comment.as_deref(),
+        Some("Standard public schema")
+    );
+}
+
 /// Builds `count` tables, each with the parts that have a query of their own.
 fn many_tables(count: usize) -> String {
     let mut sql = String::from(
@@ -1299,7 +1448,10 @@ fn query_count_does_not_grow_with_tables() {
         && t.indexes.len() == 1
         && t.comment.is_some()));
     assert_eq!(small_count, large_count);
-    assert_eq!(small_count, 14, "one query per object kind");
+    assert_eq!(
+        small_count, 15,
+        "one query per object kind, and one for the schemas"
+    );
 }
 
 #[test]

@@ -168,6 +168,44 @@ fn tables_with_every_kind_of_column_replay_exactly() {
     assert!(text.contains("ALTER SEQUENCE public.order_id_seq OWNED BY public.\"order\".id;"));
 }
 
+/// Built-in collations are written `pg_catalog."POSIX"`, user collations qualified with
+/// their exact case, so that `"POSIX"` and a user's `public.posix` stay apart. The model
+/// holds no collations, so the copy gets the user's from the prelude.
+#[test]
+fn column_collations_keep_their_schema_and_case() {
+    let collations = "CREATE SCHEMA app;
+        CREATE COLLATION public.posix FROM \"POSIX\";
+        CREATE COLLATION app.\"Natural Sort\" FROM \"C\";";
+    let prod = production(&format!(
+        r#"{collations}
+        CREATE DOMAIN public.code AS text COLLATE "POSIX";
+        CREATE TABLE public.t (
+          a text,
+          b text COLLATE posix,
+          c text COLLATE "POSIX",
+          d varchar(10)[] COLLATE ucs_basic,
+          e public.code,
+          f public.code COLLATE "default",
+          g text COLLATE app."Natural Sort"
+        );
+        CREATE TABLE app.u (name text COLLATE "C");
+        "#
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let prelude = write(dir.path(), "collations.sql", collations);
+    let text = round_trip(&prod, Some(&prelude), &["public", "app"]);
+    for column in [
+        "b text COLLATE public.posix",
+        "c text COLLATE pg_catalog.\"POSIX\"",
+        "d character varying(10)[] COLLATE pg_catalog.ucs_basic",
+        "f public.code COLLATE pg_catalog.\"default\"",
+        "g text COLLATE app.\"Natural Sort\"",
+    ] {
+        assert!(text.contains(column), "{column}\n{text}");
+    }
+    assert!(text.contains("CREATE DOMAIN public.code AS text COLLATE pg_catalog.\"POSIX\";"));
+}
+
 #[test]
 fn constraints_and_indexes_replay_exactly() {
     let prod = production(
@@ -215,6 +253,90 @@ fn constraints_and_indexes_replay_exactly() {
         "#,
     );
     round_trip(&prod, None, &["public"]);
+}
+
+/// REPLICA IDENTITY FULL and NOTHING come with the table; USING INDEX with the part that
+/// creates the index (a unique index, or a primary key or unique constraint).
+#[test]
+fn replica_identities_replay_exactly() {
+    let prod = production(
+        r#"
+        CREATE TABLE public.messages (id bigint PRIMARY KEY, body text);
+        ALTER TABLE public.messages REPLICA IDENTITY FULL;
+        CREATE TABLE public.quiet (id int);
+        ALTER TABLE public.quiet REPLICA IDENTITY NOTHING;
+        CREATE TABLE public.by_code (id int PRIMARY KEY, code text NOT NULL);
+        CREATE UNIQUE INDEX "By Code" ON public.by_code (code);
+        ALTER TABLE public.by_code REPLICA IDENTITY USING INDEX "By Code";
+        CREATE TABLE public.by_key (id int PRIMARY KEY, k int NOT NULL,
+          CONSTRAINT by_key_k_key UNIQUE (k));
+        ALTER TABLE public.by_key REPLICA IDENTITY USING INDEX by_key_k_key;
+        CREATE TABLE public.by_pkey (id int CONSTRAINT "by pkey" PRIMARY KEY);
+        ALTER TABLE public.by_pkey REPLICA IDENTITY USING INDEX "by pkey";
+        CREATE TABLE public.plain (id int PRIMARY KEY);
+        CREATE TABLE public.parted (id int, at date) PARTITION BY RANGE (at);
+        ALTER TABLE public.parted REPLICA IDENTITY FULL;
+        CREATE TABLE public.parted_2024 PARTITION OF public.parted
+          FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        ALTER TABLE public.parted_2024 REPLICA IDENTITY FULL;
+        "#,
+    );
+    let dump = prod.dump(&["public"]);
+    assert!(
+        dump.contains("ALTER TABLE ONLY public.by_key REPLICA IDENTITY USING INDEX by_key_k_key;")
+    );
+    let text = round_trip(&prod, None, &["public"]);
+    assert!(text.contains("ALTER TABLE ONLY public.messages REPLICA IDENTITY FULL;"));
+    let index = text
+        .find("CREATE UNIQUE INDEX IF NOT EXISTS \"By Code\"")
+        .unwrap();
+    let identity = text
+        .find("ALTER TABLE ONLY public.by_code REPLICA IDENTITY USING INDEX \"By Code\";")
+        .unwrap();
+    assert!(
+        index < identity,
+        "the index exists before it is the identity"
+    );
+    assert!(!text.contains("public.plain REPLICA"));
+}
+
+/// pg_get_constraintdef leaves out the storage parameters of a key's index; the catalog
+/// puts them back, so a replayed key has them.
+#[test]
+fn constraint_storage_parameters_replay_exactly() {
+    let prod = production(
+        r#"
+        CREATE TABLE public.accounts (
+          id int CONSTRAINT accounts_pkey PRIMARY KEY WITH (fillfactor = 80),
+          email text,
+          code text,
+          during tstzrange,
+          CONSTRAINT "Accounts Email" UNIQUE NULLS NOT DISTINCT (email) INCLUDE (code)
+            WITH (fillfactor = 70, deduplicate_items = off) DEFERRABLE INITIALLY DEFERRED,
+          CONSTRAINT accounts_code_key UNIQUE (code) WITH (deduplicate_items = on) DEFERRABLE,
+          CONSTRAINT accounts_no_overlap EXCLUDE USING gist (during WITH &&)
+            WITH (fillfactor = 60, buffering = auto) WHERE (id > 0)
+        );
+        CREATE TABLE public.events (id int, at date,
+          CONSTRAINT events_pkey PRIMARY KEY (id, at) WITH (fillfactor = 90))
+          PARTITION BY RANGE (at);
+        CREATE TABLE public.events_2024 PARTITION OF public.events
+          FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        "#,
+    );
+    let dump = prod.dump(&["public"]);
+    assert!(
+        dump.contains("PRIMARY KEY (id) WITH (fillfactor='80');"),
+        "{dump}"
+    );
+    let text = round_trip(&prod, None, &["public"]);
+    assert!(text.contains(
+        "ADD CONSTRAINT \"Accounts Email\" UNIQUE NULLS NOT DISTINCT (email) INCLUDE (code) \
+         WITH (fillfactor='70', deduplicate_items=off) DEFERRABLE INITIALLY DEFERRED;"
+    ));
+    assert!(text.contains(
+        "ADD CONSTRAINT accounts_code_key UNIQUE (code) WITH (deduplicate_items='on') DEFERRABLE;"
+    ));
 }
 
 #[test]
@@ -317,6 +439,55 @@ fn types_sequences_and_functions_replay_exactly() {
     );
 }
 
+/// pg_get_functiondef prints nothing for aggregates: their CREATE AGGREGATE is put together
+/// from pg_aggregate, every kind and option of it.
+#[test]
+fn aggregates_replay_exactly() {
+    let prod = production(&format!(
+        r#"{ROLES}
+        CREATE SCHEMA app;
+        CREATE FUNCTION public."Concat"(acc text, next text) RETURNS text LANGUAGE sql IMMUTABLE
+          AS $$ SELECT CASE WHEN acc IS NULL THEN next ELSE acc || ', ' || next END $$;
+        CREATE AGGREGATE public.group_concat(text) (SFUNC = public."Concat", STYPE = text);
+        CREATE AGGREGATE public.counted(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0',
+          PARALLEL = safe);
+        CREATE AGGREGATE public.my_avg(numeric) (SFUNC = numeric_avg_accum, STYPE = internal,
+          SSPACE = 128, FINALFUNC = numeric_avg, COMBINEFUNC = numeric_avg_combine,
+          SERIALFUNC = numeric_avg_serialize, DESERIALFUNC = numeric_avg_deserialize,
+          PARALLEL = safe);
+        CREATE FUNCTION app.num_add(a numeric, b numeric) RETURNS numeric LANGUAGE sql
+          IMMUTABLE AS $$ SELECT a + b $$;
+        CREATE FUNCTION app.num_sub(a numeric, b numeric) RETURNS numeric LANGUAGE sql
+          IMMUTABLE AS $$ SELECT a - b $$;
+        CREATE AGGREGATE app."Running Sum"(numeric) (SFUNC = app.num_add, STYPE = numeric,
+          INITCOND = '0', COMBINEFUNC = app.num_add, MSFUNC = app.num_add,
+          MINVFUNC = app.num_sub, MSTYPE = numeric, MSSPACE = 32, MINITCOND = '0');
+        CREATE AGGREGATE public.biggest(val integer) (SFUNC = int4larger, STYPE = int4,
+          SORTOP = >, PARALLEL = restricted);
+        CREATE AGGREGATE public.collect(integer) (SFUNC = array_append, STYPE = integer[],
+          INITCOND = '{{}}', FINALFUNC = cardinality, FINALFUNC_MODIFY = read_write);
+        CREATE AGGREGATE public.my_pct(float8 ORDER BY anyelement) (
+          SFUNC = ordered_set_transition, STYPE = internal,
+          FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA, FINALFUNC_MODIFY = shareable);
+        CREATE AGGREGATE public.my_rank(VARIADIC "any" ORDER BY VARIADIC "any") (
+          SFUNC = ordered_set_transition_multi, STYPE = internal, FINALFUNC = rank_final,
+          FINALFUNC_EXTRA, HYPOTHETICAL);
+        COMMENT ON AGGREGATE public.group_concat(text) IS 'Joins with commas, it''s said';
+        COMMENT ON AGGREGATE public.counted(*) IS 'Counts rows';
+        COMMENT ON AGGREGATE public.my_pct(double precision ORDER BY anyelement) IS 'Percentile';
+        REVOKE ALL ON FUNCTION public.my_pct(double precision, anyelement) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION public.my_pct(double precision, anyelement)
+          TO pgdrift_render_reader;
+        REVOKE ALL ON FUNCTION public.counted() FROM PUBLIC;
+        "#
+    ));
+    let text = round_trip(&prod, None, &["public", "app"]);
+    assert!(text.contains(
+        "CREATE OR REPLACE AGGREGATE public.group_concat(text) (\n    SFUNC = public.\"Concat\",\n    STYPE = text\n);"
+    ), "{text}");
+    assert!(text.contains("COMMENT ON AGGREGATE public.counted(*) IS 'Counts rows';"));
+}
+
 #[test]
 fn views_and_materialized_views_replay_exactly() {
     let prod = production(&format!(
@@ -403,18 +574,46 @@ fn privileges_replay_exactly_over_supabase_default_grants() {
     assert!(service < anon, "grants follow production's ACL order");
 }
 
+/// A schema's comment and the privileges production grants on it come with the schema;
+/// nothing is revoked, and `public` (which every database has) works too.
+#[test]
+fn schema_comments_and_privileges_replay_exactly() {
+    let prod = production(&format!(
+        r#"{ROLES}
+        CREATE SCHEMA basejump;
+        COMMENT ON SCHEMA basejump IS 'Accounts; it''s */ shared';
+        GRANT USAGE ON SCHEMA basejump TO pgdrift_render_reader, "pgdrift Render Writer";
+        GRANT CREATE ON SCHEMA basejump TO "pgdrift Render Writer" WITH GRANT OPTION;
+        CREATE TABLE basejump.accounts (id int);
+        CREATE SCHEMA "Empty Schema";
+        COMMENT ON SCHEMA public IS 'Standard public schema';
+        GRANT USAGE ON SCHEMA public TO pgdrift_render_reader;
+        GRANT CREATE ON SCHEMA public TO PUBLIC;
+        "#
+    ));
+    let dump = prod.dump(&["public", "basejump", "Empty Schema"]);
+    assert!(dump.contains("GRANT USAGE ON SCHEMA basejump TO pgdrift_render_reader;"));
+    let text = round_trip(&prod, None, &["public", "basejump", "Empty Schema"]);
+    assert!(
+        text.contains(
+            "CREATE SCHEMA IF NOT EXISTS basejump;\n\
+             COMMENT ON SCHEMA basejump IS 'Accounts; it''s */ shared';\n\
+             GRANT USAGE ON SCHEMA basejump TO pgdrift_render_reader, \"pgdrift Render Writer\";\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("COMMENT ON SCHEMA public IS 'Standard public schema';"));
+    assert!(!text.contains("REVOKE ALL ON SCHEMA"));
+}
+
 /// The acme fixture: 73 tables with partitions, types, functions, views, RLS, policies,
 /// triggers and grants, on top of the Supabase stand-in, built by migrations that REVOKE
 /// some of the default grants.
 #[test]
 fn acme_production_replays_exactly() {
     let prod = common::acme_production();
-    // The billing schema comes from a tracked migration, which also grants USAGE on it.
-    // The model holds no privileges of schemas, so the copy starts with both.
-    let dir = tempfile::tempdir().unwrap();
-    let prelude = std::fs::read_to_string(stub()).unwrap()
-        + "\nCREATE SCHEMA IF NOT EXISTS billing;\nGRANT USAGE ON SCHEMA billing TO service_role;\n";
-    let prelude = write(dir.path(), "prelude.sql", &prelude);
+    // The billing schema comes from a tracked migration, which also grants USAGE on it: the
+    // copy gets both from the schema's item.
     let schema = load(&prod, &["public", "billing"]);
     let partitions = schema
         .tables
@@ -422,7 +621,8 @@ fn acme_production_replays_exactly() {
         .filter(|t| t.partition_of.is_some())
         .count();
     assert_eq!(schema.tables.len(), 73, "{partitions} partitions");
-    round_trip(&prod, Some(&prelude), &["public", "billing"]);
+    let text = round_trip(&prod, Some(&stub()), &["public", "billing"]);
+    assert!(text.contains("GRANT USAGE ON SCHEMA billing TO service_role;"));
 }
 
 /// A table that a later migration renames is created under its old name, with its old

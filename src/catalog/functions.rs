@@ -1,8 +1,8 @@
 //! Functions, procedures, aggregates and window functions, keyed by kind, name and
-//! signature. The definition is `pg_get_functiondef`'s whole `CREATE OR REPLACE` statement
-//! (empty for aggregates, which it cannot print).
+//! signature. The definition is `pg_get_functiondef`'s whole `CREATE OR REPLACE` statement,
+//! or for an aggregate, which it cannot print, the one `aggregates` puts together.
 
-use super::{get, Catalog, Code, Notes, Reader, UnknownCode};
+use super::{aggregates, get, Catalog, Code, Notes, Reader, UnknownCode};
 use crate::model::{normalize_type, Function, ObjectKey, ObjectKind, QualifiedName, RoutineKind};
 use anyhow::Result;
 use indexmap::IndexMap;
@@ -70,11 +70,16 @@ fn read(row: &Row, notes: &Notes) -> Result<Function> {
     let signature = signature(get(row, "argument_types")?);
     let kind = RoutineKind::try_from(Code::read(row, "prokind")?)
         .map_err(|e| e.for_object(format!("{name}({signature})")))?;
+    let identity_arguments: String = get(row, "identity_arguments")?;
+    let definition = match kind {
+        RoutineKind::Aggregate => aggregates::definition(row, &name, &identity_arguments)?,
+        _ => get(row, "definition")?,
+    };
     Ok(Function {
         kind,
         signature,
-        identity_arguments: get(row, "identity_arguments")?,
-        definition: get(row, "definition")?,
+        identity_arguments,
+        definition,
         language: get(row, "language")?,
         owner: get(row, "owner")?,
         comment: notes.comment(Catalog::Proc, oid, 0),

@@ -8,6 +8,7 @@
 //! Objects that belong to an extension are left out everywhere: they are the extension's,
 //! not drift.
 
+mod aggregates;
 mod columns;
 mod comments;
 mod constraints;
@@ -16,6 +17,7 @@ mod extensions;
 mod functions;
 mod grants;
 mod indexes;
+mod namespaces;
 mod policies;
 mod sequences;
 mod tables;
@@ -40,8 +42,9 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         grants: grants::load(&mut reader)?,
     };
     let sequences = sequences::load(&mut reader, &notes)?;
+    let tables = tables::load(&mut reader, &notes)?;
     let mut relations = Relations {
-        tables: tables::load(&mut reader, &notes)?,
+        tables: tables.by_oid,
         views: views::load(&mut reader, &notes)?,
     };
     columns::load(&mut reader, &notes, &sequences, &mut relations.tables)?;
@@ -51,6 +54,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
     triggers::load(&mut reader, &notes, &mut relations)?;
     Ok(Schema {
         schemas: schemas.to_vec(),
+        namespaces: namespaces::load(&mut reader)?,
         tables: by_name(relations.tables.into_values(), |t| &t.name),
         views: by_name(relations.views.into_values(), |v| &v.name),
         functions: functions::load(&mut reader, &notes)?,
@@ -58,6 +62,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         sequences: by_name(sequences, |s| &s.name),
         extensions: extensions::load(&mut reader)?,
         dependencies: depend::load(&mut reader)?,
+        replica_identities: tables.replica_identities,
     })
 }
 

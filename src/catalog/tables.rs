@@ -1,9 +1,10 @@
 //! Tables: plain and partitioned, partitions included, with partitioning, inheritance,
-//! storage, owner, row-level security flags, comment and grants. Their columns, constraints,
-//! indexes, policies and triggers are added by the modules of those kinds.
+//! storage, owner, row-level security flags, replica identity, comment and grants. Their
+//! columns, constraints, indexes, policies and triggers are added by the modules of those
+//! kinds.
 
 use super::{estimated_rows, get, optional_name, Catalog, Code, Notes, Reader, UnknownCode};
-use crate::model::{PartitionOf, QualifiedName, Table, TableKind};
+use crate::model::{PartitionOf, QualifiedName, ReplicaIdentity, Table, TableKind};
 use anyhow::Result;
 use indexmap::IndexMap;
 use postgres::Row;
@@ -22,14 +23,46 @@ impl TryFrom<Code> for TableKind {
     }
 }
 
-/// Tables by oid, in schema then name order.
-pub(super) fn load(reader: &mut Reader, notes: &Notes) -> Result<IndexMap<u32, Table>> {
-    let mut tables = IndexMap::new();
+/// The tables of the managed schemas and the replica identities that are not the default.
+pub(super) struct Tables {
+    /// By oid, in schema then name order.
+    pub(super) by_oid: IndexMap<u32, Table>,
+    pub(super) replica_identities: IndexMap<QualifiedName, ReplicaIdentity>,
+}
+
+pub(super) fn load(reader: &mut Reader, notes: &Notes) -> Result<Tables> {
+    let mut tables = Tables {
+        by_oid: IndexMap::new(),
+        replica_identities: IndexMap::new(),
+    };
     for row in reader.rows(QUERY, "tables")? {
         let oid: u32 = get(&row, "oid")?;
-        tables.insert(oid, read(&row, oid, notes)?);
+        let table = read(&row, oid, notes)?;
+        let identity = replica_identity(
+            Code::read(&row, "replica_identity")?,
+            get(&row, "replica_index")?,
+        )
+        .map_err(|e| e.for_object(&table.name))?;
+        if identity != ReplicaIdentity::Default {
+            tables
+                .replica_identities
+                .insert(table.name.clone(), identity);
+        }
+        tables.by_oid.insert(oid, table);
     }
     Ok(tables)
+}
+
+/// `relreplident` and the index of `USING INDEX`. An identity index that was dropped leaves
+/// the default, as pg_dump shows it.
+fn replica_identity(code: Code, index: Option<String>) -> Result<ReplicaIdentity, UnknownCode> {
+    match code.value {
+        'd' => Ok(ReplicaIdentity::Default),
+        'f' => Ok(ReplicaIdentity::Full),
+        'n' => Ok(ReplicaIdentity::Nothing),
+        'i' => Ok(index.map_or(ReplicaIdentity::Default, ReplicaIdentity::Index)),
+        _ => Err(code.unknown()),
+    }
 }
 
 fn read(row: &Row, oid: u32, notes: &Notes) -> Result<Table> {
@@ -89,5 +122,28 @@ mod tests {
         );
         let err = TableKind::try_from(code('x')).unwrap_err();
         assert_eq!(err.to_string(), "unknown relkind 'x'");
+    }
+
+    #[test]
+    fn relreplidents_become_replica_identities() {
+        let code = |value| Code {
+            column: "replica_identity",
+            value,
+        };
+        assert_eq!(
+            replica_identity(code('f'), None).unwrap(),
+            ReplicaIdentity::Full
+        );
+        assert_eq!(
+            replica_identity(code('i'), Some("t_key".into())).unwrap(),
+            ReplicaIdentity::Index("t_key".into())
+        );
+        assert_eq!(
+            replica_identity(code('i'), None).unwrap(),
+            ReplicaIdentity::Default,
+            "the index was dropped"
+        );
+        let err = replica_identity(code('z'), None).unwrap_err();
+        assert_eq!(err.to_string(), "unknown replica_identity 'z'");
     }
 }

@@ -17,6 +17,9 @@ use serde::Serialize;
 pub struct Schema {
     /// The managed schemas that were read, in the order given.
     pub schemas: Vec<String>,
+    /// Those of them that exist, in the same order, with what a new database needs to give
+    /// them (see `Schema::namespace`).
+    pub namespaces: Vec<Namespace>,
     pub tables: IndexMap<QualifiedName, Table>,
     pub views: IndexMap<QualifiedName, View>,
     /// Keyed by `ObjectKey` (kind function or procedure, with the signature).
@@ -28,6 +31,24 @@ pub struct Schema {
     /// Edges "`from` (or one of its parts) needs `to`", between objects of the managed schemas
     /// and from them to objects elsewhere (for example `auth.uid()`).
     pub dependencies: Vec<Dependency>,
+    /// The `REPLICA IDENTITY` of each table whose identity is not the default, by table name
+    /// (see `Schema::replica_identity`).
+    pub replica_identities: IndexMap<QualifiedName, ReplicaIdentity>,
+}
+
+/// A managed schema itself (`pg_namespace`), with what a new database's schema of that name
+/// lacks: the comment and the privileges production adds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Namespace {
+    pub name: String,
+    pub owner: String,
+    /// `COMMENT ON SCHEMA`. None also for the comment every new database gives `public`
+    /// (`standard public schema`).
+    pub comment: Option<String>,
+    /// Privileges granted beyond those the schema has as soon as it exists (its owner's,
+    /// and for `public` USAGE for PUBLIC), in ACL order. Privileges production revoked
+    /// from those are not listed.
+    pub grants: Vec<Grant>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -65,6 +86,22 @@ pub struct Table {
     pub estimated_rows: i64,
     /// `pg_total_relation_size`.
     pub size_bytes: i64,
+}
+
+/// What logical replication writes to identify the old row of an updated or deleted row
+/// (`ALTER TABLE ... REPLICA IDENTITY`); Supabase Realtime wants `FULL` to send old rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "replica_identity", content = "index", rename_all = "snake_case")]
+pub enum ReplicaIdentity {
+    /// The primary key, if there is one.
+    #[default]
+    Default,
+    /// Every column.
+    Full,
+    Nothing,
+    /// `USING INDEX`: a unique index of the table, or the primary key or unique constraint
+    /// behind it (an index has its constraint's name).
+    Index(String),
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -121,7 +158,9 @@ pub enum ConstraintKind {
 pub struct Constraint {
     pub name: String,
     pub kind: ConstraintKind,
-    /// `pg_get_constraintdef`: `PRIMARY KEY (id)`, `FOREIGN KEY (a) REFERENCES ... NOT VALID`.
+    /// `pg_get_constraintdef`: `PRIMARY KEY (id)`, `FOREIGN KEY (a) REFERENCES ... NOT VALID`,
+    /// with the storage parameters of a primary key's or unique constraint's index, which it
+    /// leaves out, put back: `UNIQUE (a) WITH (fillfactor='80') DEFERRABLE`.
     pub definition: String,
     pub validated: bool,
     pub deferrable: bool,
@@ -204,7 +243,8 @@ pub struct Function {
     pub signature: String,
     /// `pg_get_function_identity_arguments`, with argument names.
     pub identity_arguments: String,
-    /// `pg_get_functiondef`: a whole `CREATE OR REPLACE FUNCTION` statement. Empty for aggregates.
+    /// A whole `CREATE OR REPLACE` statement without its semicolon: `pg_get_functiondef`'s,
+    /// or for an aggregate `CREATE OR REPLACE AGGREGATE name(args) (SFUNC = ..., ...)`.
     pub definition: String,
     pub language: String,
     pub owner: String,
@@ -308,6 +348,17 @@ pub struct Dependency {
 }
 
 impl Schema {
+    /// The managed schema `name`, when it exists in production.
+    pub fn namespace(&self, name: &str) -> Option<&Namespace> {
+        self.namespaces.iter().find(|n| n.name == name)
+    }
+
+    /// The `REPLICA IDENTITY` of `table`: the default unless production set another.
+    pub fn replica_identity(&self, table: &QualifiedName) -> &ReplicaIdentity {
+        const DEFAULT: &ReplicaIdentity = &ReplicaIdentity::Default;
+        self.replica_identities.get(table).unwrap_or(DEFAULT)
+    }
+
     /// Every object of the model as a key, tables first, in catalog order.
     pub fn keys(&self) -> Vec<ObjectKey> {
         let tables = self

@@ -2,6 +2,7 @@
 //! item (`rollback.sql.tera`).
 
 use super::filters::{comment_line, comment_lines, wrap};
+use super::objects::aggregate_arguments;
 use super::{function, table, view, Renderer};
 use crate::model::{ConstraintKind, Part, QualifiedName, RoutineKind, Schema, TypeBody};
 use crate::plan::Item;
@@ -126,8 +127,12 @@ pub(super) fn rollback(r: &Renderer, schema: &Schema, item: &Item) -> Result<Opt
         Item::Sequence { name } => RollbackContext::object("sequence", name),
         Item::Function { key } => {
             let f = function(schema, key)?;
+            let arguments = match f.kind {
+                RoutineKind::Aggregate => aggregate_arguments(&f.identity_arguments),
+                _ => &f.identity_arguments,
+            };
             RollbackContext {
-                arguments: Some(&f.identity_arguments),
+                arguments: Some(arguments),
                 ..RollbackContext::object(routine_kind(f.kind), &f.name)
             }
         }

@@ -94,7 +94,7 @@ impl Renderer {
     /// for an item that needs nothing (an index a partition has from its parent).
     pub fn item(&self, schema: &Schema, item: &Item) -> Result<String> {
         let rendered = match item {
-            Item::Schema { name } => objects::schema(self, name),
+            Item::Schema { name } => objects::schema(self, schema, name),
             Item::Extension { name, schema: s } => objects::extension(self, name, s),
             Item::Type { name, omit_values } => objects::type_def(self, schema, name, omit_values),
             Item::Sequence { name } => objects::sequence(self, schema, name),
@@ -395,32 +395,81 @@ mod tests {
     }
 
     #[test]
-    fn aggregates_are_an_error_that_says_what_to_do() {
+    fn aggregates_comment_as_aggregates_and_grant_as_functions() {
         let mut schema = schema();
-        let key = ObjectKey::routine(crate::model::ObjectKind::Function, name("total"), "integer");
-        schema.functions.insert(
-            key.clone(),
-            Function {
-                name: name("total"),
-                kind: RoutineKind::Aggregate,
-                signature: "integer".into(),
-                identity_arguments: "integer".into(),
-                definition: String::new(),
-                language: "internal".into(),
-                owner: "postgres".into(),
-                comment: None,
-                grants: Vec::new(),
-            },
+        let mut add = |n: &str, identity: &str, signature: &str| {
+            let key = ObjectKey::routine(crate::model::ObjectKind::Function, name(n), signature);
+            let arguments = if identity.is_empty() { "*" } else { identity };
+            schema.functions.insert(
+                key.clone(),
+                Function {
+                    name: name(n),
+                    kind: RoutineKind::Aggregate,
+                    signature: signature.into(),
+                    identity_arguments: identity.into(),
+                    definition: format!(
+                        "CREATE OR REPLACE AGGREGATE public.{n}({arguments}) (\n    \
+                         SFUNC = int8inc,\n    STYPE = bigint\n)"
+                    ),
+                    language: "internal".into(),
+                    owner: "postgres".into(),
+                    comment: Some("counts".into()),
+                    grants: vec![crate::model::Grant {
+                        grantee: "PUBLIC".into(),
+                        privilege: "EXECUTE".into(),
+                        grantable: false,
+                    }],
+                },
+            );
+            key
+        };
+        let counted = add("counted", "", "");
+        let pct = add(
+            "pct",
+            "double precision ORDER BY anyelement",
+            "double precision, anyelement",
         );
-        let err = Renderer::new(None)
-            .unwrap()
-            .item(&schema, &Item::Function { key })
-            .unwrap_err();
-        let message = format!("{err:#}");
+        let r = Renderer::new(None).unwrap();
+        let sql = r
+            .item(
+                &schema,
+                &Item::Function {
+                    key: counted.clone(),
+                },
+            )
+            .unwrap();
         assert!(
-            message.contains("cannot write the aggregate public.total(integer)"),
-            "{message}"
+            sql.starts_with(
+                "CREATE OR REPLACE AGGREGATE public.counted(*) (\n    SFUNC = int8inc,\n    \
+                 STYPE = bigint\n);\nCOMMENT ON AGGREGATE public.counted(*) IS 'counts';\n\
+                 REVOKE ALL ON FUNCTION public.counted() FROM PUBLIC;\n"
+            ),
+            "{sql}"
         );
-        assert!(message.contains("CREATE AGGREGATE"), "{message}");
+        assert!(
+            sql.ends_with("GRANT EXECUTE ON FUNCTION public.counted() TO PUBLIC;\n"),
+            "{sql}"
+        );
+        pg_query::parse(&sql, pg_query::ParserOptions::DEFAULT).unwrap();
+        let sql = r
+            .item(&schema, &Item::Function { key: pct.clone() })
+            .unwrap();
+        assert!(sql.contains(
+            "COMMENT ON AGGREGATE public.pct(double precision ORDER BY anyelement) IS 'counts';"
+        ));
+        assert!(sql.contains("ON FUNCTION public.pct(double precision, anyelement) TO PUBLIC;"));
+        let rollback = |key| {
+            r.rollback(&schema, &Item::Function { key })
+                .unwrap()
+                .unwrap()
+        };
+        assert_eq!(
+            rollback(counted),
+            "DROP AGGREGATE IF EXISTS public.counted(*);\n"
+        );
+        assert_eq!(
+            rollback(pct),
+            "DROP AGGREGATE IF EXISTS public.pct(double precision ORDER BY anyelement);\n"
+        );
     }
 }

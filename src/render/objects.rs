@@ -3,17 +3,32 @@
 
 use super::privileges::Privileges;
 use super::{parts, rel_options, RelOption, Renderer};
-use crate::model::{Function, QualifiedName, RoutineKind, Schema, Sequence, TypeBody, View};
+use crate::model::{
+    quote_ident, Function, QualifiedName, RoutineKind, Schema, Sequence, TypeBody, View,
+};
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
 
 #[derive(Serialize)]
-struct Named<'a> {
+struct SchemaContext<'a> {
     name: &'a str,
+    comment: Option<&'a str>,
+    /// Rendered grants.sql.tera: GRANTs only.
+    privileges: String,
 }
 
-pub(super) fn schema(r: &Renderer, name: &str) -> Result<String> {
-    r.render("schema.sql.tera", &Named { name })
+/// A schema, with the comment and privileges production gives it. Nothing is revoked: what
+/// the database grants on a schema of its own accord (a platform's roles) stays.
+pub(super) fn schema(r: &Renderer, model: &Schema, name: &str) -> Result<String> {
+    let namespace = model.namespace(name);
+    let grants = namespace.map_or(&[][..], |n| &n.grants[..]);
+    let privileges = Privileges::new("SCHEMA", quote_ident(name), grants, []).without_revoke();
+    let context = SchemaContext {
+        name,
+        comment: namespace.and_then(|n| n.comment.as_deref()),
+        privileges: r.fragment("grants.sql.tera", &privileges)?,
+    };
+    r.render("schema.sql.tera", &context)
 }
 
 #[derive(Serialize)]
@@ -196,11 +211,13 @@ pub(super) fn sequence(r: &Renderer, schema: &Schema, name: &QualifiedName) -> R
 
 #[derive(Serialize)]
 struct FunctionContext<'a> {
-    /// `FUNCTION` or `PROCEDURE`.
+    /// `FUNCTION`, `PROCEDURE` or `AGGREGATE`, for the comment.
     kind: &'static str,
     name: &'a QualifiedName,
+    /// The arguments as COMMENT ON takes them: the identity arguments (`*` for an aggregate
+    /// without any).
     arguments: &'a str,
-    /// `pg_get_functiondef`, without its final line feed.
+    /// The whole CREATE OR REPLACE statement, without its final line feed.
     definition: &'a str,
     /// A `LANGUAGE sql` body is checked when the function is created; what it reads may be
     /// created later in the history, so the check is turned off around it, as pg_dump does.
@@ -210,29 +227,43 @@ struct FunctionContext<'a> {
 }
 
 pub(super) fn function(r: &Renderer, f: &Function) -> Result<String> {
-    let kind = match f.kind {
-        RoutineKind::Function | RoutineKind::Window => "FUNCTION",
-        RoutineKind::Procedure => "PROCEDURE",
-        RoutineKind::Aggregate => bail!(
-            "pgdrift cannot write the aggregate {}({}): PostgreSQL prints no definition for \
-             aggregates; write its CREATE AGGREGATE in a migration by hand, or list it as \
-             system in pgdrift.toml",
-            f.name,
-            f.signature
-        ),
+    // `kind` names the routine in COMMENT ON, `grant_kind` in GRANT.
+    let (kind, grant_kind) = match f.kind {
+        RoutineKind::Function | RoutineKind::Window => ("FUNCTION", "FUNCTION"),
+        RoutineKind::Procedure => ("PROCEDURE", "PROCEDURE"),
+        RoutineKind::Aggregate => ("AGGREGATE", "FUNCTION"),
     };
-    let target = format!("{}({})", f.name.to_sql(), f.identity_arguments);
-    let privileges = Privileges::new(kind, target, &f.grants, []);
+    // GRANT names an aggregate by its argument types alone: it takes neither `*` nor the
+    // `ORDER BY` of an ordered-set aggregate.
+    let (arguments, grant_arguments) = match f.kind {
+        RoutineKind::Aggregate => (
+            aggregate_arguments(&f.identity_arguments),
+            f.signature.as_str(),
+        ),
+        _ => (f.identity_arguments.as_str(), f.identity_arguments.as_str()),
+    };
+    let target = format!("{}({grant_arguments})", f.name.to_sql());
+    let privileges = Privileges::new(grant_kind, target, &f.grants, []);
     let context = FunctionContext {
         kind,
         name: &f.name,
-        arguments: &f.identity_arguments,
+        arguments,
         definition: f.definition.trim_end(),
         unchecked_body: f.language == "sql",
         comment: f.comment.as_deref(),
         privileges: r.fragment("grants.sql.tera", &privileges)?,
     };
     r.render("function.sql.tera", &context)
+}
+
+/// An aggregate's arguments as `COMMENT ON AGGREGATE` and `DROP AGGREGATE` take them: `*`
+/// for an aggregate without arguments.
+pub(super) fn aggregate_arguments(identity_arguments: &str) -> &str {
+    if identity_arguments.is_empty() {
+        "*"
+    } else {
+        identity_arguments
+    }
 }
 
 #[derive(Serialize)]
@@ -258,7 +289,7 @@ struct ViewContext<'a> {
 pub(super) fn view(r: &Renderer, v: &View) -> Result<String> {
     let mut rendered = Vec::new();
     for index in &v.indexes {
-        rendered.push(trimmed(parts::index(r, &v.name, index)?));
+        rendered.push(trimmed(parts::index(r, &v.name, index, false)?));
     }
     for trigger in &v.triggers {
         rendered.push(trimmed(parts::trigger(r, &v.name, trigger)?));

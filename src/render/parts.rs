@@ -3,13 +3,16 @@
 
 use super::{table, Renderer};
 use crate::model::{
-    ConstraintKind, Index, Part, Policy, PolicyCommand, QualifiedName, Schema, Table, Trigger,
+    ConstraintKind, Index, Part, Policy, PolicyCommand, QualifiedName, ReplicaIdentity, Schema,
+    Table, Trigger,
 };
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
 
 pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Result<String> {
     let missing = |kind: &str, name: &str| anyhow!("{} has no {kind} {name} in production", t.name);
+    // REPLICA IDENTITY USING INDEX needs the index: it comes with the part that creates it.
+    let identity_index = |name: &str| matches!(schema.replica_identity(&t.name), ReplicaIdentity::Index(i) if i == name);
     match part {
         Part::Whole => bail!("a table part must name a part, not the whole table"),
         Part::Column(name) => table::add_column(r, schema, t, name),
@@ -27,6 +30,7 @@ pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Res
                 table: &t.name,
                 name,
                 definition: &c.definition,
+                replica_identity: identity_index(name),
                 comment: c.comment.as_deref(),
             };
             r.render("constraint.sql.tera", &context)
@@ -37,7 +41,7 @@ pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Res
                 .iter()
                 .find(|i| &i.name == name)
                 .ok_or_else(|| missing("index", name))?;
-            index(r, &t.name, found)
+            index(r, &t.name, found, identity_index(name))
         }
         Part::Policy(name) => {
             let p = t
@@ -62,29 +66,42 @@ fn find_trigger<'t>(t: &'t Table, name: &str) -> Result<&'t Trigger> {
 struct ConstraintContext<'a> {
     table: &'a QualifiedName,
     name: &'a str,
-    /// `pg_get_constraintdef`, `NOT VALID` and `DEFERRABLE` included.
+    /// `pg_get_constraintdef`, `NOT VALID`, `DEFERRABLE` and the index's `WITH (...)`
+    /// included.
     definition: &'a str,
+    /// The table's `REPLICA IDENTITY USING INDEX` names this constraint's index.
+    replica_identity: bool,
     comment: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 struct IndexContext<'a> {
+    relation: &'a QualifiedName,
     /// The index's own name, schema-qualified for COMMENT ON INDEX.
     name: QualifiedName,
     /// `pg_get_indexdef` with `IF NOT EXISTS`.
     definition: String,
+    /// The table's `REPLICA IDENTITY USING INDEX` names this index.
+    replica_identity: bool,
     comment: Option<&'a str>,
 }
 
 /// An index of a table or materialized view; nothing for an index a partition has only
 /// because its parent has one (the parent's index makes it).
-pub(super) fn index(r: &Renderer, relation: &QualifiedName, index: &Index) -> Result<String> {
+pub(super) fn index(
+    r: &Renderer,
+    relation: &QualifiedName,
+    index: &Index,
+    replica_identity: bool,
+) -> Result<String> {
     if index.inherited {
         return Ok(String::new());
     }
     let context = IndexContext {
+        relation,
         name: QualifiedName::new(relation.schema.clone(), index.name.clone()),
         definition: if_not_exists(&index.definition)?,
+        replica_identity,
         comment: index.comment.as_deref(),
     };
     r.render("index.sql.tera", &context)
@@ -221,11 +238,11 @@ mod tests {
             comment: None,
         };
         let table = QualifiedName::new("public", "p_2024");
-        assert_eq!(index(&r, &table, &i).unwrap(), "");
+        assert_eq!(index(&r, &table, &i, false).unwrap(), "");
         i.inherited = false;
         i.comment = Some("it's".into());
         assert_eq!(
-            index(&r, &table, &i).unwrap(),
+            index(&r, &table, &i, false).unwrap(),
             "CREATE INDEX IF NOT EXISTS p_2024_x_idx ON public.p_2024 USING btree (x);\n\
              COMMENT ON INDEX public.p_2024_x_idx IS 'it''s';\n"
         );

@@ -17,7 +17,7 @@ const API_ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
 /// The context of `grants.sql.tera` for one object.
 #[derive(Serialize)]
 pub(super) struct Privileges {
-    /// `TABLE`, `SEQUENCE`, `FUNCTION` or `PROCEDURE`.
+    /// `TABLE`, `SEQUENCE`, `FUNCTION`, `PROCEDURE` or `SCHEMA`.
     kind: &'static str,
     /// The object as SQL: `public.t`, `public.f(a integer)`.
     target: String,

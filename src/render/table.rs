@@ -7,7 +7,8 @@ use super::objects::{sequence_block, Create, SequenceOptions};
 use super::privileges::Privileges;
 use super::{rel_options, RelOption, Renderer};
 use crate::model::{
-    Column, IdentityKind, PartitionOf, QualifiedName, Schema, Sequence, Table, TableKind,
+    Column, IdentityKind, PartitionOf, QualifiedName, ReplicaIdentity, Schema, Sequence, Table,
+    TableKind,
 };
 use crate::plan::TableItem;
 use anyhow::{anyhow, Result};
@@ -137,6 +138,9 @@ struct TableContext<'a> {
     owned: Vec<Owned<'a>>,
     rls_enabled: bool,
     rls_forced: bool,
+    /// `FULL` or `NOTHING`; none for the default, and for `USING INDEX`, which comes with
+    /// the part that creates the index.
+    replica_identity: Option<&'static str>,
     comment: Option<&'a str>,
     column_comments: Vec<ColumnComment<'a>>,
     identity_sequences: Vec<String>,
@@ -223,6 +227,11 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
         owned: extras.owned,
         rls_enabled: t.rls_enabled,
         rls_forced: t.rls_forced,
+        replica_identity: match schema.replica_identity(&t.name) {
+            ReplicaIdentity::Full => Some("FULL"),
+            ReplicaIdentity::Nothing => Some("NOTHING"),
+            ReplicaIdentity::Default | ReplicaIdentity::Index(_) => None,
+        },
         comment: t.comment.as_deref(),
         column_comments: extras.comments,
         identity_sequences: extras.identity_sequences,

@@ -7,6 +7,13 @@
 -- information_schema: an index stands for its table, an array type for its element, a row
 -- type for its relation and a multirange for its range. Routines carry their argument types.
 --
+-- An operator class is no kind of the model, and the one an index uses may come from an
+-- extension (pg_trgm's gin_trgm_ops): the index then needs that extension. An operator
+-- class stands for its first support function outside pg_catalog (by amprocnum, those for
+-- the class's own input type first), which is a routine of the same extension
+-- (gin_trgm_ops: gin_extract_value_trgm(text, internal)), so that the index part depends on
+-- a routine in the extension's schema.
+--
 -- Left out: extension membership ('e', 'x'), internal links ('i': a view's rule to the view,
 -- an identity sequence to its column, an array to its element), and the links of a
 -- partition's cloned indexes and constraints to their parents ('P', 'S'). Sequences hold no
@@ -116,6 +123,19 @@ target (classid, objid, kind, schema, name, argument_types) AS (
     FROM pg_proc p
     JOIN pg_namespace n ON n.oid = p.pronamespace
    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  UNION ALL
+  SELECT 'pg_opclass'::regclass, opc.oid, 'function', f.schema, f.name, f.argument_types
+    FROM pg_opclass opc
+   CROSS JOIN LATERAL (
+         SELECT n.nspname::text AS schema, p.proname::text AS name, p.proargtypes AS argument_types
+           FROM pg_amproc ap
+           JOIN pg_proc p ON p.oid = ap.amproc
+           JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE ap.amprocfamily = opc.opcfamily
+            AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          ORDER BY ap.amproclefttype = opc.opcintype AND ap.amprocrighttype = opc.opcintype DESC,
+                   ap.amprocnum, ap.amproclefttype, ap.amprocrighttype
+          LIMIT 1) AS f
 )
 SELECT DISTINCT
        o.kind AS from_kind, o.schema AS from_schema, o.name AS from_name,

@@ -1,6 +1,10 @@
 -- Tables (plain and partitioned, partitions included) of the managed schemas ($1),
 -- without the tables that belong to an extension. The storage parameters of a table's
 -- TOAST table come with its own, prefixed `toast.` as CREATE TABLE takes them.
+--
+-- replica_index names the index a REPLICA IDENTITY USING INDEX points at. When that index
+-- was dropped, relreplident stays 'i' with no index (the table then behaves as NOTHING, and
+-- pg_dump prints nothing for it).
 SELECT c.oid,
        n.nspname::text AS schema,
        c.relname::text AS name,
@@ -26,6 +30,11 @@ SELECT c.oid,
        pg_get_userbyid(c.relowner)::text AS owner,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
+       c.relreplident AS replica_identity,
+       (SELECT ic.relname::text
+          FROM pg_index i
+          JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,
        c.reltuples,
        pg_total_relation_size(c.oid) AS size_bytes
   FROM pg_class c

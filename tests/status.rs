@@ -152,7 +152,7 @@ fn acme_status_reports_the_exact_sets() {
         pgdrift::config::Settings::resolve(Some(&dir.path().join("pgdrift.toml")), &[], None)
             .unwrap();
     let production = pgdrift::commands::read_production(&settings, Some(&db.url())).unwrap();
-    assert_eq!(production.queries, 15);
+    assert_eq!(production.queries, 16);
     assert_eq!(production.schema.tables.len(), 65 + 8);
 
     let system = &report["system"].as_array().unwrap()[0];

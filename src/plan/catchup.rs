@@ -18,7 +18,12 @@ struct Group {
 
 /// Files that make the replay of the history (`replayed`) equal production, dated after
 /// `after` (the last migration or import file).
-pub fn files(prod: &Schema, replayed: &Schema, after: Option<&str>, slot: usize) -> Result<Vec<PlannedFile>> {
+pub fn files(
+    prod: &Schema,
+    replayed: &Schema,
+    after: Option<&str>,
+    slot: usize,
+) -> Result<Vec<PlannedFile>> {
     let mut groups = Vec::new();
     if let Some(removed) = removed_objects(prod, replayed) {
         groups.push(removed);
@@ -29,7 +34,10 @@ pub fn files(prod: &Schema, replayed: &Schema, after: Option<&str>, slot: usize)
         }
     }
     for (key, function) in &prod.functions {
-        let changed = replayed.functions.get(key).is_some_and(|f| f.definition != function.definition);
+        let changed = replayed
+            .functions
+            .get(key)
+            .is_some_and(|f| f.definition != function.definition);
         if changed {
             groups.push(Group {
                 stem: format!("catch_up_{}", file_stem(&key.name.name)),
@@ -68,11 +76,22 @@ fn removed_objects(prod: &Schema, replayed: &Schema) -> Option<Group> {
             continue;
         }
         let item = match key.kind {
-            ObjectKind::Table if replayed.tables[&key.name].partition_of.is_none() => Item::Table(TableItem::whole(key.name.clone())),
-            ObjectKind::View | ObjectKind::MaterializedView => Item::View { name: key.name.clone() },
+            ObjectKind::Table if replayed.tables[&key.name].partition_of.is_none() => {
+                Item::Table(TableItem::whole(key.name.clone()))
+            }
+            ObjectKind::View | ObjectKind::MaterializedView => Item::View {
+                name: key.name.clone(),
+            },
             ObjectKind::Function | ObjectKind::Procedure => Item::Function { key: key.clone() },
-            ObjectKind::Type => Item::Type { name: key.name.clone(), omit_values: Vec::new() },
-            ObjectKind::Sequence if replayed.sequences[&key.name].owned_by.is_none() => Item::Sequence { name: key.name.clone() },
+            ObjectKind::Type => Item::Type {
+                name: key.name.clone(),
+                omit_values: Vec::new(),
+            },
+            ObjectKind::Sequence if replayed.sequences[&key.name].owned_by.is_none() => {
+                Item::Sequence {
+                    name: key.name.clone(),
+                }
+            }
             _ => continue,
         };
         drops.push(item);
@@ -89,15 +108,29 @@ fn removed_objects(prod: &Schema, replayed: &Schema) -> Option<Group> {
 fn table_changes(prod: &Table, replayed: &Table) -> Option<Group> {
     let theirs = parts_of(replayed);
     let ours = parts_of(prod);
-    let part = |p: Part| Item::TablePart { table: prod.name.clone(), part: p };
+    let part = |p: Part| Item::TablePart {
+        table: prod.name.clone(),
+        part: p,
+    };
     let mut items: Vec<Item> = prod
         .columns
         .iter()
         .filter(|c| c.is_local && !replayed.columns.iter().any(|r| r.name == c.name))
         .map(|c| part(Part::Column(c.name.clone())))
         .collect();
-    items.extend(ours.iter().filter(|p| !theirs.contains(p)).cloned().map(part));
-    let mut drops: Vec<Item> = theirs.iter().rev().filter(|p| !ours.contains(p)).cloned().map(part).collect();
+    items.extend(
+        ours.iter()
+            .filter(|p| !theirs.contains(p))
+            .cloned()
+            .map(part),
+    );
+    let mut drops: Vec<Item> = theirs
+        .iter()
+        .rev()
+        .filter(|p| !ours.contains(p))
+        .cloned()
+        .map(part)
+        .collect();
     drops.extend(
         replayed
             .columns
@@ -110,7 +143,10 @@ fn table_changes(prod: &Table, replayed: &Table) -> Option<Group> {
     }
     Some(Group {
         stem: format!("catch_up_{}", file_stem(&prod.name.name)),
-        title: format!("Catch up table {}, changed by hand in production", prod.name),
+        title: format!(
+            "Catch up table {}, changed by hand in production",
+            prod.name
+        ),
         drops,
         items,
     })

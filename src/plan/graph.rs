@@ -299,7 +299,14 @@ impl<'a> Builder<'a> {
     fn add_schemas_and_extensions(&mut self) {
         let schemas: BTreeSet<String> = self.nodes.iter().map(|n| n.schema.clone()).collect();
         for schema in schemas {
-            if schema != "public" && !self.history.schemas.contains_key(&schema) {
+            // A schema is created when no migration does; `public` (which every database
+            // has) is written when production gave it a comment or privileges to reproduce.
+            let migration_made = self.history.schemas.contains_key(&schema);
+            let decorated = self
+                .prod
+                .namespace(&schema)
+                .is_some_and(|n| n.comment.is_some() || !n.grants.is_empty());
+            if !migration_made && (schema != "public" || decorated) {
                 let index = self.push(
                     Item::Schema {
                         name: schema.clone(),

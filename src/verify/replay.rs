@@ -93,6 +93,6 @@ mod tests {
         assert_eq!(super::line_of("a\nb\nc", 1), 1);
         assert_eq!(super::line_of("a\nb\nc", 3), 2);
         assert_eq!(super::line_of("é\nb", 3), 2);
-        assert_eq!(super::first_token("\n-- c\n  select 1"), 9);
+        assert_eq!(super::first_token("\n-- c\n  select 1"), 8);
     }
 }

@@ -125,6 +125,13 @@ pub struct ImportArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
+    /// Replay the history and the new files into a scratch database on this server before
+    /// writing anything: add catch-up files (dated after the last migration) for what was
+    /// changed by hand inside migration-made objects, and refuse files that would not
+    /// reproduce production
+    #[arg(long, value_name = "URL")]
+    pub scratch_url: Option<String>,
+
     /// Record the new versions as applied in production's
     /// supabase_migrations.schema_migrations (a write to production; asks first unless --yes)
     #[arg(long)]

@@ -247,26 +247,61 @@ fn import_round_trip(case: &Case) -> Result<(), String> {
     Ok(())
 }
 
-/// Cases no tool can round-trip through SQL text, with the reason.
-const NOT_REPRODUCIBLE: [(&str, &str); 1] = [(
-    "pgschema_dump/issue_82_view_logic_expr/raw",
-    "PostgreSQL prints this view's `= ANY ((ARRAY[...])::text[])` so that, created again from \
-     that text, it is stored as `= ANY (ARRAY[(...)::text, ...])`: pg_dump and restore drift the same way",
-)];
+/// Cases whose round trip fails for a known reason: the first difference must still show
+/// it (when it no longer does, the gap is closed and the entry goes).
+const KNOWN_GAPS: [(&str, &str, &str); 6] = [
+    (
+        "pgschema_dump/issue_82_view_logic_expr/raw",
+        "ANY (ARRAY[",
+        "PostgreSQL prints this view's `= ANY ((ARRAY[...])::text[])` so that, created again from \
+         that text, it is stored differently: pg_dump and restore drift the same way",
+    ),
+    (
+        "classic/sakila-jooq",
+        "Type: RULE",
+        "rules (CREATE RULE) are not read yet",
+    ),
+    (
+        "classic/adventureworks/install_schema_only",
+        "CLUSTER ON",
+        "CLUSTER ON is not read yet",
+    ),
+    (
+        "migra/collations/a",
+        "collation \"public.posix\"",
+        "user collations (CREATE COLLATION) are not imported yet",
+    ),
+    (
+        "supabase_adapted/examples/expo-push-notifications.pg15-adapted",
+        "DEFAULT ACL",
+        "default privileges (ALTER DEFAULT PRIVILEGES) are not imported yet",
+    ),
+    (
+        "supabase_adapted/apps/midday.pg15-adapted",
+        "DEFAULT ACL",
+        "default privileges are not imported yet",
+    ),
+];
 
 #[test]
 fn corpus_sample_imports_into_an_empty_history_and_replays_exactly() {
     ensure_roles();
     let cases = sample();
     let mut failures = Vec::new();
+    let mut exact = 0;
     for case in &cases {
-        if NOT_REPRODUCIBLE.iter().any(|(name, _)| *name == case.name) {
-            continue;
-        }
-        if let Err(e) = import_round_trip(case) {
-            failures.push(format!("{}: {e}", case.name));
+        let gap = KNOWN_GAPS.iter().find(|(name, _, _)| *name == case.name);
+        match (import_round_trip(case), gap) {
+            (Ok(()), None) => exact += 1,
+            (Err(e), None) => failures.push(format!("{}: {e}", case.name)),
+            (Err(e), Some((_, needle, _))) if e.contains(needle) => {}
+            (result, Some((_, needle, why))) => failures.push(format!(
+                "{}: expected the known gap ({why}: `{needle}`), got {result:?}",
+                case.name
+            )),
         }
     }
+    assert!(exact >= 40, "only {exact} cases replayed exactly");
     assert!(
         failures.is_empty(),
         "{} of {} cases failed:\n{}",

@@ -140,3 +140,174 @@ fn a_prelude_file_replaces_the_copied_objects() {
         "{text}"
     );
 }
+
+#[test]
+fn acme_import_with_a_scratch_server_catches_up_and_then_verify_and_check_pass() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let prod = acme_production();
+    let project = common::acme_project();
+    let before = scratch_databases();
+    let out = pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "import",
+            "--all",
+            "--yes",
+            "--scratch-url",
+            &common::server_url(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names: Vec<String> = common::migration_files(&project.path().join("supabase/migrations"))
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|n| n.contains("_catch_up_"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "20240701100001_catch_up_dropped_by_hand.sql",
+            "20240701100002_catch_up_product_reviews.sql",
+            "20240701100003_catch_up_support_tickets.sql",
+        ]
+    );
+    let out = verify(project.path(), &prod, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "check"])
+        .assert()
+        .code(0);
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "check",
+            "--scratch-url",
+            &common::server_url(),
+        ])
+        .assert()
+        .code(0);
+    assert_eq!(
+        scratch_databases(),
+        before,
+        "a scratch database was left behind"
+    );
+}
+
+/// A history whose tables production has, with hand-made changes inside them only.
+#[test]
+fn object_level_drift_only_is_reported_caught_up_and_verified() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let history = "create table public.accounts (id bigint generated always as identity primary key, email text not null);
+                   create table public.notes (id serial primary key, account_id bigint references public.accounts(id), body text);
+                   alter table public.notes enable row level security;
+                   create function public.touch() returns trigger language plpgsql as $$ begin return new; end $$;";
+    let prod = TestDb::create("objdrift");
+    prod.execute(history);
+    prod.execute(
+        "alter table public.accounts add column plan text default 'free';
+         create unique index accounts_email_key on public.accounts (lower(email));
+         alter table public.notes add constraint notes_body_length check (length(body) < 10000);
+         create policy \"Owners read notes\" on public.notes for select using (account_id = 1);
+         create trigger notes_touch before update on public.notes for each row execute function public.touch();",
+    );
+    let project = tempfile::tempdir().unwrap();
+    let migrations = project.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    std::fs::write(migrations.join("20240101000000_init.sql"), history).unwrap();
+    let url = common::server_url();
+
+    let out = pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "status",
+            "--format",
+            "json",
+            "--scratch-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["drifted"].as_array().unwrap().is_empty(), "{json}");
+    let mut objects: Vec<&str> = json["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["object"].as_str().unwrap())
+        .collect();
+    objects.sort();
+    assert_eq!(
+        objects,
+        [
+            "column public.accounts.plan",
+            "constraint notes_body_length on public.notes",
+            "index public.accounts_email_key",
+            "policy \"Owners read notes\" on public.notes",
+            "trigger notes_touch on public.notes",
+        ]
+    );
+    pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "check", "--scratch-url", &url])
+        .assert()
+        .code(1);
+
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "import",
+            "--all",
+            "--yes",
+            "--scratch-url",
+            &url,
+        ])
+        .assert()
+        .success();
+    let written: Vec<String> = common::migration_files(&migrations)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        written,
+        [
+            "20240101000000_init.sql",
+            "20240101000001_catch_up_accounts.sql",
+            "20240101000002_catch_up_notes.sql"
+        ]
+    );
+    let out = verify(project.path(), &prod, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The catch-up files change nothing in production.
+    let dump = prod.dump(&["public"]);
+    for file in &written[1..] {
+        prod.psql_file(&migrations.join(file));
+    }
+    common::assert_same_dump(
+        &dump,
+        &prod.dump(&["public"]),
+        "production after the catch-up files",
+    );
+}

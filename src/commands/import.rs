@@ -31,23 +31,40 @@ pub fn run(
     if !args.dry_run {
         write::check_dir(&dir)?;
     }
-    let prod = read_production(settings, db_url)?;
-    let report = drift::compare(&prod.schema, &history, &settings.system)?;
+    let (prod, replay) = match &args.scratch_url {
+        Some(_) => {
+            let mut production = crate::verify::read_production(settings, db_url, &history)?;
+            crate::verify::without_system(&mut production.schema, settings)?;
+            (production.schema.clone(), Some(production))
+        }
+        None => (read_production(settings, db_url)?.schema, None),
+    };
+    let report = drift::compare(&prod, &history, &settings.system)?;
     let selection = if args.all {
         Selection::All
     } else {
         Selection::Tables(&args.tables)
     };
-    let objects = plan::objects(&prod.schema, &report, &selection)?;
-    if objects.is_empty() {
-        writeln!(out, "Nothing to import: production has no drifted object.")?;
-        return Ok(());
-    }
+    let objects = plan::objects(&prod, &report, &selection)?;
     let options = plan::Options {
         single_file: args.single_file.clone(),
     };
-    let plan = plan::build(&prod.schema, &history, &objects, &options)?;
-    let outputs = render(&renderer, &prod.schema, &plan, &dir)?;
+    let mut plan = if objects.is_empty() {
+        Plan::default()
+    } else {
+        plan::build(&prod, &history, &objects, &options)?
+    };
+    let mut outputs = render(&renderer, &prod, None, &plan, &dir)?;
+    if let (Some(production), Some(url)) = (&replay, &args.scratch_url) {
+        let checked = self_check(
+            &renderer, production, &history, &mut plan, outputs, url, &dir,
+        )?;
+        outputs = checked;
+    }
+    if outputs.is_empty() {
+        writeln!(out, "Nothing to import: production has no drifted object.")?;
+        return Ok(());
+    }
     print_plan(&plan, &history, out)?;
     if args.dry_run {
         writeln!(out, "\nDry run: nothing was written.")?;
@@ -75,14 +92,98 @@ pub fn run(
     next_steps(&plan, settings, db_url, args, out)
 }
 
+/// With a scratch server: replays the history and the new files, adds catch-up files for
+/// what still differs inside migration-made objects, and replays everything again. Files
+/// that would not reproduce production are refused, with the first differences.
+fn self_check(
+    renderer: &Renderer,
+    production: &crate::verify::Production,
+    history: &history::History,
+    plan: &mut Plan,
+    outputs: Vec<Output>,
+    scratch_url: &str,
+    dir: &Path,
+) -> Result<Vec<Output>> {
+    let replayed = replay_with(production, history, &outputs, scratch_url, dir)?;
+    let last = plan
+        .files
+        .iter()
+        .map(|f| f.version.clone())
+        .chain(history.files.last().map(|f| f.version.clone()))
+        .max();
+    let catch_up = plan::catchup::files(
+        &production.schema,
+        &replayed,
+        last.as_deref(),
+        history.files.len(),
+    )?;
+    let extra = Plan { files: catch_up };
+    let mut all = outputs;
+    all.extend(render(
+        renderer,
+        &production.schema,
+        Some(&replayed),
+        &extra,
+        dir,
+    )?);
+    plan.files.extend(extra.files);
+    let again = replay_with(production, history, &all, scratch_url, dir)?;
+    let differences = crate::diff::compare(&production.schema, &again);
+    if !differences.is_empty() {
+        let first: Vec<String> = differences.iter().take(5).map(|d| d.to_string()).collect();
+        bail!(
+            "the new files would not reproduce production ({} difference(s), first: {}); nothing was written",
+            differences.len(),
+            first.join("; ")
+        );
+    }
+    Ok(all)
+}
+
+/// The history plus `outputs`, in file name order, replayed into a scratch database.
+fn replay_with(
+    production: &crate::verify::Production,
+    history: &history::History,
+    outputs: &[Output],
+    scratch_url: &str,
+    dir: &Path,
+) -> Result<Schema> {
+    let mut files = crate::verify::history_files(history)?;
+    files.extend(
+        outputs
+            .iter()
+            .map(|o| (dir.join(&o.name), o.contents.clone())),
+    );
+    files.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    let replayed = crate::verify::replay_files(production, history, &files, scratch_url, None)?;
+    match (replayed.schema, replayed.failure) {
+        (Some(schema), _) => Ok(schema),
+        (None, failure) => bail!(
+            "the new files would not replay ({}); nothing was written",
+            failure.map(|f| f.to_string()).unwrap_or_default()
+        ),
+    }
+}
+
 /// Renders every file before anything is written: a template error writes nothing.
-fn render(renderer: &Renderer, schema: &Schema, plan: &Plan, dir: &Path) -> Result<Vec<Output>> {
+fn render(
+    renderer: &Renderer,
+    schema: &Schema,
+    replayed: Option<&Schema>,
+    plan: &Plan,
+    dir: &Path,
+) -> Result<Vec<Output>> {
     let author = git_author(dir);
     let date = date_text(&plan::version::now());
     let mut outputs = Vec::new();
     for file in &plan.files {
         let mut bodies = Vec::new();
         let mut rollbacks = Vec::new();
+        // What a catch-up drops exists in the replay, so it is rendered from there.
+        for item in &file.drops {
+            let from = replayed.unwrap_or(schema);
+            bodies.extend(renderer.rollback(from, item)?);
+        }
         for item in &file.items {
             bodies.push(renderer.item(schema, item)?);
             rollbacks.extend(renderer.rollback(schema, item)?);
@@ -145,13 +246,9 @@ fn print_plan(plan: &Plan, history: &history::History, out: &mut impl Write) -> 
             };
             writeln!(out, "\n  {place}:")?;
         }
-        writeln!(
-            out,
-            "    {} ({} item{})",
-            file.file_name,
-            file.items.len(),
-            if file.items.len() == 1 { "" } else { "s" }
-        )?;
+        let count = file.items.len() + file.drops.len();
+        let plural = if count == 1 { "" } else { "s" };
+        writeln!(out, "    {} ({count} item{plural})", file.file_name)?;
     }
     Ok(())
 }

@@ -19,6 +19,14 @@ fn scratch_databases() -> i64 {
         .get(0)
 }
 
+/// The migration file names of a folder, sorted.
+fn file_names(dir: &std::path::Path) -> Vec<String> {
+    common::migration_files(dir)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
 fn verify(project: &std::path::Path, db: &TestDb, extra: &[&str]) -> std::process::Output {
     let mut cmd = pgdrift(project);
     cmd.args([
@@ -164,9 +172,8 @@ fn acme_import_with_a_scratch_server_catches_up_and_then_verify_and_check_pass()
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let names: Vec<String> = common::migration_files(&project.path().join("supabase/migrations"))
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+    let names: Vec<String> = file_names(&project.path().join("supabase/migrations"))
+        .into_iter()
         .filter(|n| n.contains("_catch_up_"))
         .collect();
     assert_eq!(
@@ -281,10 +288,7 @@ fn object_level_drift_only_is_reported_caught_up_and_verified() {
         ])
         .assert()
         .success();
-    let written: Vec<String> = common::migration_files(&migrations)
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let written = file_names(&migrations);
     assert_eq!(
         written,
         [

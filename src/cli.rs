@@ -12,7 +12,9 @@ use std::path::PathBuf;
 /// absent) or system (listed in pgdrift.toml).
 #[derive(Debug, Parser)]
 #[command(name = "pgdrift", version, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 success, 1 drift or a difference found (check, verify), 2 error.")]
+#[command(
+    after_help = "Exit codes: 0 success, 1 drift or a difference found (check, verify), 2 error."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

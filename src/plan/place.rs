@@ -19,31 +19,53 @@ pub fn order(nodes: &[Node]) -> Result<Vec<usize>> {
         node.needs.iter().for_each(|&n| dependents[n].push(i));
         node.prefers.iter().for_each(|&n| preferring[n].push(i));
     }
-    let key = |i: usize| (nodes[i].rank(), sort_name(&nodes[i]), i);
-    let mut done = vec![false; nodes.len()];
+    let keys: Vec<(u8, String, usize)> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.rank(), sort_name(n), i))
+        .collect();
+    // Items whose needs are met: all of them, and those whose preferences are met too.
+    let mut able: BTreeSet<&(u8, String, usize)> = BTreeSet::new();
+    let mut preferred: BTreeSet<&(u8, String, usize)> = BTreeSet::new();
+    for (i, key) in keys.iter().enumerate().filter(|(i, _)| needs[*i] == 0) {
+        able.insert(key);
+        if prefers[i] == 0 {
+            preferred.insert(key);
+        }
+    }
     let mut out = Vec::with_capacity(nodes.len());
-    while out.len() < nodes.len() {
-        let open = |i: &usize| !done[*i] && needs[*i] == 0;
-        let next = (0..nodes.len())
-            .filter(|i| open(i) && prefers[*i] == 0)
-            .map(key)
-            .min()
-            .or_else(|| (0..nodes.len()).filter(open).map(key).min());
-        let Some((_, _, i)) = next else {
-            let stuck: Vec<String> = (0..nodes.len())
-                .filter(|i| !done[*i])
-                .map(|i| describe(&nodes[i]))
-                .take(5)
-                .collect();
-            bail!(
-                "these objects depend on each other in a cycle pgdrift cannot order: {}",
-                stuck.join(", ")
-            );
-        };
-        done[i] = true;
+    while let Some(&next) = preferred.first().or_else(|| able.first()) {
+        let i = next.2;
+        able.remove(next);
+        preferred.remove(next);
         out.push(i);
-        dependents[i].iter().for_each(|&d| needs[d] -= 1);
-        preferring[i].iter().for_each(|&d| prefers[d] -= 1);
+        for &d in &dependents[i] {
+            needs[d] -= 1;
+            if needs[d] == 0 {
+                able.insert(&keys[d]);
+                if prefers[d] == 0 {
+                    preferred.insert(&keys[d]);
+                }
+            }
+        }
+        for &d in &preferring[i] {
+            prefers[d] -= 1;
+            if prefers[d] == 0 && needs[d] == 0 && able.contains(&keys[d]) {
+                preferred.insert(&keys[d]);
+            }
+        }
+    }
+    if out.len() < nodes.len() {
+        let done: BTreeSet<usize> = out.iter().copied().collect();
+        let stuck: Vec<String> = (0..nodes.len())
+            .filter(|i| !done.contains(i))
+            .map(|i| describe(&nodes[i]))
+            .take(5)
+            .collect();
+        bail!(
+            "these objects depend on each other in a cycle pgdrift cannot order: {}",
+            stuck.join(", ")
+        );
     }
     Ok(out)
 }
@@ -135,6 +157,12 @@ pub fn files_for_slot(nodes: &[Node], order: &[usize], slot: &[usize], s: usize)
     let mut emitted: BTreeSet<usize> = order.iter().copied().filter(|&i| slot[i] < s).collect();
     let mut groups = Vec::new();
     let mut deferred: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut parts_by_table: BTreeMap<&crate::model::QualifiedName, Vec<usize>> = BTreeMap::new();
+    for &i in &in_slot {
+        if let Item::TablePart { table, .. } = &nodes[i].item {
+            parts_by_table.entry(table).or_default().push(i);
+        }
+    }
     for &i in &in_slot {
         let Item::Table(table) = &nodes[i].item else {
             continue;
@@ -142,11 +170,14 @@ pub fn files_for_slot(nodes: &[Node], order: &[usize], slot: &[usize], s: usize)
         let mut items = closure(nodes, &position, &emitted, i);
         let mut file: BTreeSet<usize> = items.iter().copied().collect();
         emitted.extend(items.iter().copied());
-        let parts = in_slot.iter().copied().filter(|&p| {
-            matches!(&nodes[p].item, Item::TablePart { table: t, .. } if *t == table.name)
-                && !emitted.contains(&p)
-        });
-        for part in parts.collect::<Vec<_>>() {
+        let parts: Vec<usize> = parts_by_table
+            .get(&table.name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|p| !emitted.contains(p))
+            .collect();
+        for part in parts {
             let needed = closure(nodes, &position, &emitted, part);
             if needed
                 .iter()

@@ -315,3 +315,53 @@ fn object_level_drift_only_is_reported_caught_up_and_verified() {
         "production after the catch-up files",
     );
 }
+
+#[test]
+fn ctrl_c_during_a_replay_drops_the_scratch_database() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let prod = TestDb::create("interrupt");
+    let project = tempfile::tempdir().unwrap();
+    let migrations = project.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    std::fs::write(
+        migrations.join("20240101000000_slow.sql"),
+        "select pg_sleep(30);",
+    )
+    .unwrap();
+    let before = scratch_databases();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pgdrift"))
+        .current_dir(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "verify",
+            "--scratch-url",
+            &common::server_url(),
+        ])
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the replay runs, then interrupt it as a terminal's Ctrl-C would.
+    let started = std::time::Instant::now();
+    while scratch_databases() == before && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(scratch_databases(), before + 1, "the replay did not start");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("interrupted: the scratch database was dropped"));
+    assert_eq!(
+        scratch_databases(),
+        before,
+        "the scratch database was left behind"
+    );
+}

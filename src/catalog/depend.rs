@@ -9,35 +9,45 @@ use super::{get, Reader};
 use crate::model::{Dependency, ObjectKey, ObjectKind, Part, QualifiedName};
 use anyhow::{anyhow, Result};
 use postgres::Row;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 const QUERY: &str = include_str!("queries/depend.sql");
 
 /// Deduplicated and sorted dependencies.
 pub(super) fn load(reader: &mut Reader) -> Result<Vec<Dependency>> {
+    let rows = reader.rows(QUERY, "dependencies")?;
+    let mut targets: HashMap<(u32, u32), ObjectKey> = HashMap::new();
+    let is = |row: &Row, kind: &str| get::<&str>(row, "row_kind").is_ok_and(|k| k == kind);
+    for row in rows.iter().filter(|r| is(r, "target")) {
+        let key = key(row)?;
+        targets
+            .entry((get(row, "class")?, get(row, "objid")?))
+            .or_insert(key);
+    }
     let mut dependencies = BTreeSet::new();
-    for row in reader.rows(QUERY, "dependencies")? {
-        let dependency = Dependency {
-            from: key(&row, "from")?,
-            part: part(&row)?,
-            to: key(&row, "to")?,
+    for row in rows.iter().filter(|r| is(r, "edge")) {
+        let from = targets.get(&(get(row, "class")?, get(row, "objid")?));
+        let to = targets.get(&(get(row, "ref_class")?, get(row, "ref_objid")?));
+        let (Some(from), Some(to)) = (from, to) else {
+            continue;
         };
-        if dependency.from != dependency.to {
-            dependencies.insert(dependency);
+        if from != to {
+            dependencies.insert(Dependency {
+                from: from.clone(),
+                part: part(row)?,
+                to: to.clone(),
+            });
         }
     }
     Ok(dependencies.into_iter().collect())
 }
 
-/// The object named by the `<side>_kind`, `_schema`, `_name` and `_arguments` columns.
-fn key(row: &Row, side: &str) -> Result<ObjectKey> {
-    let kind = object_kind(get(row, &format!("{side}_kind"))?)?;
-    let name = QualifiedName::new(
-        get::<String>(row, &format!("{side}_schema"))?,
-        get::<String>(row, &format!("{side}_name"))?,
-    );
+/// The object a `target` row names.
+fn key(row: &Row) -> Result<ObjectKey> {
+    let kind = object_kind(get(row, "kind")?)?;
+    let name = QualifiedName::new(get::<String>(row, "schema")?, get::<String>(row, "name")?);
     if kind.is_routine() {
-        let arguments: Option<&str> = get(row, &format!("{side}_arguments"))?;
+        let arguments: Option<&str> = get(row, "arguments")?;
         Ok(ObjectKey::routine(
             kind,
             name,

@@ -137,14 +137,19 @@ target (classid, objid, kind, schema, name, argument_types) AS (
                    ap.amprocnum, ap.amproclefttype, ap.amprocrighttype
           LIMIT 1) AS f
 )
-SELECT DISTINCT
-       o.kind AS from_kind, o.schema AS from_schema, o.name AS from_name,
-       oidvectortypes(o.argument_types) AS from_arguments,
+-- Two kinds of rows: each dependency edge (`edge`: the holder's owner and part, and the
+-- object it needs, as catalog keys) and each object a key may name (`target`). The names are
+-- joined to the edges by the reader: done here, the join would rescan `target` for every
+-- edge when the planner misjudges the edge count.
+SELECT 'edge' AS row_kind,
+       h.owner_class::oid AS class, h.owner_oid AS objid,
+       d.refclassid AS ref_class, d.refobjid AS ref_objid,
        h.part, h.part_name,
-       t.kind AS to_kind, t.schema AS to_schema, t.name AS to_name,
-       oidvectortypes(t.argument_types) AS to_arguments
+       NULL::text AS kind, NULL::text AS schema, NULL::text AS name, NULL::text AS arguments
   FROM holder h
   JOIN pg_depend d ON d.classid = h.classid AND d.objid = h.objid AND d.objsubid = h.objsubid
-  JOIN target o ON o.classid = h.owner_class AND o.objid = h.owner_oid
-  JOIN target t ON t.classid = d.refclassid AND t.objid = d.refobjid
  WHERE d.deptype NOT IN ('e', 'x', 'i', 'P', 'S')
+UNION ALL
+SELECT 'target', t.classid::oid, t.objid, NULL, NULL, NULL, NULL,
+       t.kind, t.schema, t.name, oidvectortypes(t.argument_types)
+  FROM target t

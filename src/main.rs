@@ -18,6 +18,11 @@ fn main() -> ExitCode {
     };
     let mut out = io::stdout().lock();
     let result = commands::run(&cli, &mut out);
+    // After Ctrl-C the handler drops the scratch database and exits with 130; what the
+    // interrupted command returned is not reported.
+    while pgdrift::verify::interrupted() {
+        std::thread::park();
+    }
     let _ = out.flush();
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -7,7 +7,7 @@ mod replay;
 mod scratch;
 
 pub use replay::Failure;
-pub use scratch::Scratch;
+pub use scratch::{interrupted, Scratch};
 
 use crate::catalog;
 use crate::config::Settings;

@@ -3,11 +3,20 @@
 
 use crate::db::{self, Target};
 use anyhow::{Context, Result};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
 /// Scratch databases alive in this process, so that Ctrl-C can drop them.
 static LIVE: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 static HANDLER: Once = Once::new();
+/// Set when Ctrl-C arrived: the handler is dropping the scratch databases and will end the
+/// process; whatever the interrupted work reports meanwhile is moot.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether Ctrl-C interrupted a replay (the process is about to exit with 130).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
 
 pub struct Scratch {
     server: Target,
@@ -64,6 +73,7 @@ fn drop_database(server: &Target, name: &str) {
 fn install_handler() {
     HANDLER.call_once(|| {
         let _ = ctrlc::set_handler(|| {
+            INTERRUPTED.store(true, Ordering::SeqCst);
             let live = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
             for (url, name) in live {
                 if let Ok(server) = Target::resolve(Some(&url)) {

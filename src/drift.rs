@@ -117,8 +117,7 @@ pub fn compare_replayed(
     let declared: BTreeMap<&ObjectKey, String> = keys.iter().map(|k| (k, created_in(k))).collect();
     let mut report = compare_declared(prod, &declared, history, system)?;
     let mut production = prod.clone();
-    let names: Vec<QualifiedName> = report.system.iter().map(|e| e.key.name.clone()).collect();
-    production.tables.retain(|n, _| !names.contains(n));
+    without_system(&mut production, system)?;
     report.differences = crate::diff::compare(&production, replayed)
         .into_iter()
         .filter(|d| {
@@ -126,6 +125,20 @@ pub fn compare_replayed(
         })
         .collect();
     Ok(report)
+}
+
+/// The schema without what the system list names: an external tool makes those, no
+/// migration does, so a replay of the history never has them.
+pub fn without_system(schema: &mut Schema, system: &[SystemEntry]) -> Result<()> {
+    for entry in system {
+        let name = entry.qualified_name()?;
+        schema.tables.shift_remove(&name);
+        schema.views.shift_remove(&name);
+        schema.sequences.shift_remove(&name);
+        schema.types.shift_remove(&name);
+        schema.functions.retain(|key, _| key.name != name);
+    }
+    Ok(())
 }
 
 /// Kinds a report lists as drifted or missing objects of their own.

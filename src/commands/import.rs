@@ -34,7 +34,7 @@ pub fn run(
     let (prod, replay) = match &args.scratch_url {
         Some(_) => {
             let mut production = crate::verify::read_production(settings, db_url, &history)?;
-            crate::verify::without_system(&mut production.schema, settings)?;
+            drift::without_system(&mut production.schema, &settings.system)?;
             (production.schema.clone(), Some(production))
         }
         None => (read_production(settings, db_url)?.schema, None),

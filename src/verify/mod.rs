@@ -195,20 +195,6 @@ pub fn verify(
     let history = history::parse_dir(&settings.migrations)?;
     let files = history_files(&history)?;
     let mut production = read_production(settings, db_url, &history)?;
-    without_system(&mut production.schema, settings)?;
+    crate::drift::without_system(&mut production.schema, &settings.system)?;
     replay(&production, &history, &files, scratch_url, prelude_file)
-}
-
-/// Production without what pgdrift.toml lists as system: an external tool makes those, no
-/// migration does, so they are no difference.
-pub fn without_system(schema: &mut Schema, settings: &Settings) -> Result<()> {
-    for entry in &settings.system {
-        let name = entry.qualified_name()?;
-        schema.tables.shift_remove(&name);
-        schema.views.shift_remove(&name);
-        schema.sequences.shift_remove(&name);
-        schema.types.shift_remove(&name);
-        schema.functions.retain(|key, _| key.name != name);
-    }
-    Ok(())
 }

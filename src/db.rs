@@ -273,6 +273,14 @@ fn pgpass_lookup(config: &Config) -> Option<String> {
     let path = env("PGPASSFILE")
         .map(PathBuf::from)
         .or_else(|| home_dir().map(|h| h.join(".pgpass")))?;
+    if !private(&path) {
+        // libpq's rule: a password file others can read is not trusted.
+        eprintln!(
+            "warning: password file {} has group or world access and was ignored: run chmod 0600 on it",
+            path.display()
+        );
+        return None;
+    }
     let text = std::fs::read_to_string(path).ok()?;
     let wanted = [
         host_text(config),
@@ -293,6 +301,19 @@ fn pgpass_lookup(config: &Config) -> Option<String> {
                 .all(|(f, w)| f == "*" || f == w || (w.starts_with('/') && f == "localhost"));
             matches.then(|| fields[4..].join(":"))
         })
+}
+
+/// Whether only its owner can read the file at `path` (true where modes do not exist, and
+/// for a file that does not exist, which is simply not read).
+fn private(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            return meta.permissions().mode() & 0o077 == 0;
+        }
+    }
+    true
 }
 
 /// Splits a `.pgpass` line on `:`, honouring `\:` and `\\`.
@@ -322,14 +343,21 @@ fn explain_connect_error(error: &postgres::Error, target: &str) -> String {
         return format!("cannot connect to {target}: {}; {hint}", db.message());
     }
     let mut cause = error.to_string();
+    let mut tls = false;
     let mut source = std::error::Error::source(error);
     while let Some(s) = source {
         cause = s.to_string();
+        tls |= s.is::<native_tls::Error>();
         source = s.source();
     }
-    format!(
-        "cannot connect to {target}: {cause}; is the server running, and are the host and port right (--db-url or DATABASE_URL)?"
-    )
+    let hint = if tls {
+        "the TLS handshake failed: check sslmode and sslrootcert (in the URL, PGSSLMODE or PGSSLROOTCERT)"
+    } else if cause == "password missing" {
+        "the server asks for a password: give it in the URL, PGPASSWORD or ~/.pgpass (mode 0600)"
+    } else {
+        "is the server running, and are the host and port right (--db-url or DATABASE_URL)?"
+    };
+    format!("cannot connect to {target}: {cause}; {hint}")
 }
 
 /// A `REPEATABLE READ READ ONLY` transaction: every catalog query sees one consistent state,

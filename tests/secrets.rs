@@ -67,7 +67,10 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)], what: &str) -> Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     };
     for text in [&run.stdout, &run.stderr] {
-        assert!(!text.contains(NEEDLE), "{what}: the password was printed:\n{text}");
+        assert!(
+            !text.contains(NEEDLE),
+            "{what}: the password was printed:\n{text}"
+        );
     }
     assert_no_file_holds_the_password(dir, what);
     run
@@ -95,7 +98,10 @@ fn assert_error(run: Run, needle: &str, what: &str) {
     assert_eq!(run.code, 2, "{what}: {text}");
     assert!(text.starts_with("error: "), "{what}: {text}");
     assert_eq!(text.trim_end().lines().count(), 1, "{what}: {text}");
-    assert!(text.contains(needle), "{what}: expected `{needle}` in {text}");
+    assert!(
+        text.contains(needle),
+        "{what}: expected `{needle}` in {text}"
+    );
 }
 
 #[test]
@@ -192,7 +198,9 @@ fn no_password_in_any_error() {
             vec![
                 "--db-url".into(),
                 edited(&url, |u| {
-                    u.set_query(Some("sslmode=verify-full&sslrootcert=/nonexistent/root.crt"))
+                    u.set_query(Some(
+                        "sslmode=verify-full&sslrootcert=/nonexistent/root.crt",
+                    ))
                 }),
                 "status".into(),
             ],
@@ -293,7 +301,9 @@ fn no_password_in_any_error() {
     // An existing file stops the import: the first run writes beside the migrations, the
     // second finds its files there.
     std::fs::create_dir(dir.path().join("staging")).unwrap();
-    let import = ["--db-url", &url, "import", "--all", "--yes", "--out", "staging"];
+    let import = [
+        "--db-url", &url, "import", "--all", "--yes", "--out", "staging",
+    ];
     let first = run(dir.path(), &import, &[], "first import");
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert_error(

@@ -183,6 +183,7 @@ pub fn pgdrift(dir: &Path) -> assert_cmd::Command {
         "PGPASSWORD",
         "PGDATABASE",
         "PGSSLMODE",
+        "PGSSLROOTCERT",
         "PGPASSFILE",
     ] {
         cmd.env_remove(var);

@@ -37,6 +37,7 @@ pub fn check_dir(dir: &Path) -> Result<()> {
 /// version) stops the whole write before anything is created.
 pub fn files(dir: &Path, outputs: &[Output]) -> Result<Vec<PathBuf>> {
     check_collisions(dir, outputs)?;
+    remove_stale_temporaries(dir);
     let mut temps = Vec::new();
     let result = write_all(dir, outputs, &mut temps);
     for temp in &temps {
@@ -66,20 +67,53 @@ fn check_collisions(dir: &Path, outputs: &[Output]) -> Result<()> {
     Ok(())
 }
 
+/// The hidden file `name` is first written to by the process `pid`.
+fn temporary_name(name: &str, pid: u32) -> String {
+    format!(".{name}.pgdrift-{pid}.tmp")
+}
+
+/// Removes the temporary files of an earlier run that was killed before it could, judged
+/// by its process no longer running (where the system shows processes in `/proc`).
+fn remove_stale_temporaries(dir: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temporary_pid) else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process id in a temporary file's name, `None` for any other name.
+fn temporary_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, pid) = rest.rsplit_once(".pgdrift-")?;
+    pid.parse().ok()
+}
+
 fn write_all(dir: &Path, outputs: &[Output], temps: &mut Vec<PathBuf>) -> Result<Vec<PathBuf>> {
     for output in outputs {
-        let temp = dir.join(format!(
-            ".{}.pgdrift-{}.tmp",
-            output.name,
-            std::process::id()
-        ));
+        let temp = dir.join(temporary_name(&output.name, std::process::id()));
         temps.push(temp.clone());
-        let mut file =
-            fs::File::create(&temp).with_context(|| format!("writing {}", temp.display()))?;
-        file.write_all(output.contents.as_bytes())
-            .with_context(|| format!("writing {}", temp.display()))?;
-        file.sync_all()
-            .with_context(|| format!("writing {}", temp.display()))?;
+        let written = fs::File::create(&temp).and_then(|mut file| {
+            file.write_all(output.contents.as_bytes())?;
+            file.sync_all()
+        });
+        if let Err(e) = written {
+            bail!(
+                "cannot write {} in {}: {e}; no file was written",
+                output.name,
+                dir.display()
+            );
+        }
     }
     let mut written = Vec::new();
     for (output, temp) in outputs.iter().zip(temps.iter()) {
@@ -140,6 +174,47 @@ mod tests {
             fs::read_to_string(dir.path().join("2_existing.sql")).unwrap(),
             "keep"
         );
+    }
+
+    #[test]
+    fn a_failure_half_way_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // The second file's temporary name is taken by a folder, so writing it fails.
+        let blocker = dir
+            .path()
+            .join(temporary_name("2_b.sql", std::process::id()));
+        fs::create_dir(&blocker).unwrap();
+        let outputs = [output("1_a.sql"), output("2_b.sql"), output("3_c.sql")];
+        let err = files(dir.path(), &outputs).unwrap_err().to_string();
+        assert!(
+            err.starts_with("cannot write 2_b.sql in ") && err.ends_with("no file was written"),
+            "{err}"
+        );
+        let names: Vec<PathBuf> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(names, [blocker]);
+    }
+
+    #[test]
+    fn temporaries_of_a_killed_run_are_removed_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has the largest pid; this process is running.
+        let stale = dir.path().join(temporary_name("1_a.sql", u32::MAX));
+        let live = dir
+            .path()
+            .join(temporary_name("1_a.sql", std::process::id()));
+        let unrelated = dir.path().join(".1_a.sql.tmp");
+        for path in [&stale, &live, &unrelated] {
+            fs::write(path, "half").unwrap();
+        }
+        files(dir.path(), &[output("2_b.sql")]).unwrap();
+        assert!(!stale.exists());
+        assert!(live.exists() && unrelated.exists());
+        assert_eq!(temporary_pid(".1_a.sql.pgdrift-42.tmp"), Some(42));
+        assert_eq!(temporary_pid(".1_a.sql.pgdrift-x.tmp"), None);
+        assert_eq!(temporary_pid("1_a.sql"), None);
     }
 
     #[test]

@@ -194,6 +194,81 @@ fn mark_applied_records_the_new_versions_in_production() {
     assert_eq!(recorded, [(version.to_string(), rest.to_string())]);
 }
 
+/// Runs pgdrift in a terminal (through `script`), typing `keys`; returns what it printed.
+fn in_terminal(dir: &Path, args: &[&str], keys: &str) -> (i32, String) {
+    use std::io::Write;
+    let bin = assert_cmd::cargo::cargo_bin("pgdrift");
+    let command = std::iter::once(bin.to_str().unwrap())
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("running script (util-linux)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(keys.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn mark_applied_asks_before_writing_to_production() {
+    let db = common::TestDb::create("mark_ask");
+    db.execute(
+        "create table drifted (id int primary key);
+         create schema supabase_migrations;
+         create table supabase_migrations.schema_migrations (version text primary key, statements text[], name text)",
+    );
+    let project = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(project.path().join("supabase/migrations")).unwrap();
+    let recorded = || -> i64 {
+        db.client()
+            .query_one(
+                "select count(*) from supabase_migrations.schema_migrations",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let url = db.url();
+    for (out, keys, expected) in [("first", "\n\n", 0), ("second", "\ny", 1)] {
+        let out_dir = project.path().join(out);
+        std::fs::create_dir(&out_dir).unwrap();
+        let args = [
+            "--db-url",
+            &url,
+            "import",
+            "--all",
+            "--mark-applied",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ];
+        let (code, printed) = in_terminal(project.path(), &args, keys);
+        assert_eq!(code, 0, "{printed}");
+        // Writing files is asked first (yes by default), then the write to production
+        // (no by default), naming the database without its password.
+        assert!(printed.contains("Write 1 file(s) to "), "{printed}");
+        assert!(
+            printed.contains("(a write to production)? [y/N]"),
+            "{printed}"
+        );
+        assert_eq!(file_count(&out_dir), 1);
+        assert_eq!(recorded(), expected, "{printed}");
+    }
+}
+
 #[test]
 fn templates_folder_replaces_a_built_in_template() {
     let db = common::TestDb::create("templates");

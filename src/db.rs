@@ -318,6 +318,13 @@ fn explain_connect_error(error: &postgres::Error, target: &str) -> String {
                 "check the user and password (--db-url, DATABASE_URL, PGPASSWORD or ~/.pgpass)"
             }
             "3D000" => "check the database name in the URL",
+            "42501" => {
+                return format!(
+                    "cannot connect to {target}: {}; ask the database's owner to \
+                     GRANT CONNECT ON DATABASE to this user, or connect as a user that has it",
+                    db.message()
+                )
+            }
             _ => "check the connection settings",
         };
         return format!("cannot connect to {target}: {}; {hint}", db.message());

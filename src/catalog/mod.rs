@@ -9,6 +9,7 @@
 //! not drift.
 
 mod aggregates;
+mod changes;
 mod columns;
 mod comments;
 mod constraints;
@@ -52,7 +53,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
     indexes::load(&mut reader, &notes, &mut relations)?;
     policies::load(&mut reader, &notes, &mut relations.tables)?;
     triggers::load(&mut reader, &notes, &mut relations)?;
-    Ok(Schema {
+    let schema = Schema {
         schemas: schemas.to_vec(),
         namespaces: namespaces::load(&mut reader)?,
         tables: by_name(relations.tables.into_values(), |t| &t.name),
@@ -63,7 +64,10 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         extensions: extensions::load(&mut reader)?,
         dependencies: depend::load(&mut reader)?,
         replica_identities: tables.replica_identities,
-    })
+    };
+    // Last, so that a change made at any moment of the read is seen.
+    changes::check(&mut reader)?;
+    Ok(schema)
 }
 
 fn by_name<T, K: Clone + std::hash::Hash + Eq>(

@@ -200,7 +200,8 @@ mod tests {
     fn statement_timeout_defaults_to_the_library_default() {
         let cli = Cli::try_parse_from(["pgdrift", "status"]).unwrap();
         assert_eq!(cli.global.statement_timeout, crate::db::STATEMENT_TIMEOUT);
-        let cli = Cli::try_parse_from(["pgdrift", "status", "--statement-timeout", "10min"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["pgdrift", "status", "--statement-timeout", "10min"]).unwrap();
         assert_eq!(cli.global.statement_timeout, Duration::from_secs(600));
         assert!(Cli::try_parse_from(["pgdrift", "status", "--statement-timeout", "soon"]).is_err());
     }

@@ -349,14 +349,18 @@ pub fn parse_timeout(text: &str) -> Result<Duration> {
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: u64 = number.parse().map_err(|_| {
-        anyhow::anyhow!("`{text}` is not a duration: write for example 90s, 10min or 1h (0 for no limit)")
+        anyhow::anyhow!(
+            "`{text}` is not a duration: write for example 90s, 10min or 1h (0 for no limit)"
+        )
     })?;
     let millis = match unit.trim() {
         "ms" => Some(number),
         "" | "s" => number.checked_mul(1000),
         "min" => number.checked_mul(60_000),
         "h" => number.checked_mul(3_600_000),
-        other => bail!("unknown unit `{other}` in `{text}`: use ms, s, min or h (for example 10min)"),
+        other => {
+            bail!("unknown unit `{other}` in `{text}`: use ms, s, min or h (for example 10min)")
+        }
     };
     // PostgreSQL takes at most i32::MAX milliseconds (about 24 days).
     match millis.filter(|m| *m <= i32::MAX as u64) {
@@ -495,7 +499,8 @@ pub fn schema_changed(what: &str) -> String {
 
 /// The server's messages for an object that its catalog caches no longer know.
 fn is_dropped_object(message: &str) -> bool {
-    message.starts_with("cache lookup failed") || message.starts_with("could not open relation with OID")
+    message.starts_with("cache lookup failed")
+        || message.starts_with("could not open relation with OID")
 }
 
 /// The innermost I/O error behind a driver error, if any.

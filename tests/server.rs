@@ -76,7 +76,10 @@ impl Drop for Role {
 fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
     let start = Instant::now();
     while !check() {
-        assert!(start.elapsed() < Duration::from_secs(20), "waiting for {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "waiting for {what}"
+        );
         thread::sleep(Duration::from_millis(20));
     }
 }
@@ -96,7 +99,10 @@ fn the_snapshot_refuses_writes() {
         snapshot.query(&format!("SHOW {setting}"), &[]).unwrap()[0].get(0)
     };
     assert_eq!(show(&mut snapshot, "transaction_read_only"), "on");
-    assert_eq!(show(&mut snapshot, "transaction_isolation"), "repeatable read");
+    assert_eq!(
+        show(&mut snapshot, "transaction_isolation"),
+        "repeatable read"
+    );
     snapshot.finish().unwrap();
     for write in [
         "CREATE TABLE public.u (id int)",
@@ -335,7 +341,13 @@ fn a_statement_timeout_names_the_limit_and_how_to_raise_it() {
     let lock = lock_table(&db, "public.orders");
     let started = Instant::now();
     pgdrift(dir.path())
-        .args(["status", "--statement-timeout", "300ms", "--db-url", &db.url()])
+        .args([
+            "status",
+            "--statement-timeout",
+            "300ms",
+            "--db-url",
+            &db.url(),
+        ])
         .assert()
         .code(2)
         .stdout("")
@@ -355,7 +367,13 @@ fn a_statement_timeout_names_the_limit_and_how_to_raise_it() {
     assert!(started.elapsed() < Duration::from_secs(30));
     drop(lock);
     pgdrift(dir.path())
-        .args(["status", "--statement-timeout", "300ms", "--db-url", &db.url()])
+        .args([
+            "status",
+            "--statement-timeout",
+            "300ms",
+            "--db-url",
+            &db.url(),
+        ])
         .assert()
         .code(0);
     pgdrift(dir.path())
@@ -470,7 +488,10 @@ fn imported_files(dir: &Path, url: &str) -> Vec<(String, String)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            let text: Vec<&str> = text.lines().filter(|l| !l.starts_with("-- Date:")).collect();
+            let text: Vec<&str> = text
+                .lines()
+                .filter(|l| !l.starts_with("-- Date:"))
+                .collect();
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
                 text.join("\n"),
@@ -605,4 +626,56 @@ fn objects_dropped_during_the_read_give_the_old_model_or_a_clear_error() {
     ] {
         read_across(change);
     }
+}
+
+#[test]
+fn status_while_tables_come_and_go_succeeds_or_says_to_run_again() {
+    let db = TestDb::create("server");
+    db.execute(CHANGING);
+    let dir = empty_project();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = thread::spawn({
+        let stop = stop.clone();
+        let mut client = db.client();
+        move || {
+            let mut round = 0;
+            while !stop.load(Ordering::SeqCst) {
+                round += 1;
+                let _ = client.batch_execute(&format!(
+                    "CREATE TABLE public.churn_{round} (id int PRIMARY KEY, note text);
+                     CREATE INDEX churn_{round}_note ON public.churn_{round} (note);
+                     CREATE VIEW public.churn_{round}_v AS SELECT id FROM public.churn_{round};
+                     ALTER TABLE public.churn_{round} RENAME TO churned_{round};
+                     DROP TABLE IF EXISTS public.churned_{} CASCADE;",
+                    round - 1
+                ));
+            }
+        }
+    });
+    let mut outcomes = Vec::new();
+    for _ in 0..6 {
+        let out = pgdrift(dir.path())
+            .args(["status", "--format", "json", "--db-url", &db.url()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        match out.status.code() {
+            Some(0) => {
+                serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+            }
+            Some(2) => assert!(
+                one_line_error(&[
+                    "the schema changed while pgdrift read it",
+                    "run pgdrift again"
+                ])
+                .eval(&stderr),
+                "{stderr}"
+            ),
+            other => panic!("exit {other:?}: {stderr}"),
+        }
+        outcomes.push(out.status.code());
+    }
+    stop.store(true, Ordering::SeqCst);
+    churn.join().unwrap();
+    eprintln!("exit codes while the schema changed: {outcomes:?}");
 }

@@ -23,7 +23,9 @@ pub(super) fn check(reader: &mut Reader) -> Result<()> {
 /// `public.orders was dropped`, `public.orders is now public.purchases`.
 fn describe(was: &str, now: Option<&str>) -> String {
     match now {
-        Some(now) if !now.is_empty() && now != "???" && !now.bytes().all(|b| b.is_ascii_digit()) => {
+        Some(now)
+            if !now.is_empty() && now != "???" && !now.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             format!("{was} is now {now}")
         }
         _ => format!("{was} was dropped"),
@@ -41,7 +43,10 @@ mod tests {
             "public.orders is now public.purchases"
         );
         assert_eq!(describe("public.v", Some("34861")), "public.v was dropped");
-        assert_eq!(describe("public.mood", Some("???")), "public.mood was dropped");
+        assert_eq!(
+            describe("public.mood", Some("???")),
+            "public.mood was dropped"
+        );
         assert_eq!(describe("public.t.c", None), "public.t.c was dropped");
     }
 }

@@ -113,7 +113,7 @@ fn get<'r, T: FromSql<'r>>(row: &'r Row, column: &str) -> Result<T> {
         let was_null = std::error::Error::source(&e).is_some_and(|s| s.is::<WasNull>());
         if was_null {
             anyhow!(schema_changed(&format!(
-                "the catalog column {column} came back empty"
+                "an object was dropped: the catalog column {column} came back empty"
             )))
         } else {
             anyhow::Error::new(e).context(format!("reading the catalog column {column}"))

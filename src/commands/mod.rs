@@ -23,8 +23,7 @@ pub enum Outcome {
 
 pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
     let g = &cli.global;
-    let mut settings =
-        Settings::resolve(g.config.as_deref(), &g.schemas, g.migrations.as_deref())?;
+    let mut settings = Settings::resolve(g.config.as_deref(), &g.schemas, g.migrations.as_deref())?;
     settings.statement_timeout = g.statement_timeout;
     match &cli.command {
         Command::Status(args) => {

@@ -3,6 +3,7 @@
 use crate::report::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Find what your PostgreSQL database holds that your git migrations do not declare.
 ///
@@ -45,6 +46,19 @@ pub struct GlobalArgs {
     /// [default: ./pgdrift.toml when it exists]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// How long one catalog query may run on production before the server cancels it:
+    /// 500ms, 90s, 10min, 1h, or 0 for no limit. Raise it for a very large or busy
+    /// database; waiting for a lock that a running migration holds counts too
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        env = "PGDRIFT_STATEMENT_TIMEOUT",
+        default_value = "2min",
+        value_parser = |s: &str| crate::db::parse_timeout(s).map_err(|e| e.to_string())
+    )]
+    pub statement_timeout: Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,5 +194,15 @@ mod tests {
         assert_eq!(before.global.db_url.as_deref(), Some("u"));
         assert_eq!(after.global.db_url.as_deref(), Some("u"));
         assert_eq!(after.global.schemas, ["a", "b"]);
+    }
+
+    #[test]
+    fn statement_timeout_defaults_to_the_library_default() {
+        let cli = Cli::try_parse_from(["pgdrift", "status"]).unwrap();
+        assert_eq!(cli.global.statement_timeout, crate::db::STATEMENT_TIMEOUT);
+        let cli =
+            Cli::try_parse_from(["pgdrift", "status", "--statement-timeout", "10min"]).unwrap();
+        assert_eq!(cli.global.statement_timeout, Duration::from_secs(600));
+        assert!(Cli::try_parse_from(["pgdrift", "status", "--statement-timeout", "soon"]).is_err());
     }
 }

@@ -13,6 +13,7 @@ use crate::model::QualifiedName;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The file pgdrift reads from the current folder when `--config` is not given.
 pub const DEFAULT_FILE: &str = "pgdrift.toml";
@@ -60,6 +61,8 @@ pub struct Settings {
     pub system: Vec<SystemEntry>,
     /// The config file that was read, if any.
     pub source: Option<PathBuf>,
+    /// How long one catalog query on production may run (`--statement-timeout`).
+    pub statement_timeout: Duration,
 }
 
 impl Settings {
@@ -111,6 +114,7 @@ impl Settings {
             migrations,
             system: file.system,
             source,
+            statement_timeout: crate::db::STATEMENT_TIMEOUT,
         })
     }
 }

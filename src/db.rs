@@ -8,8 +8,9 @@ use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// How long one catalog statement may run before the server cancels it.
-const STATEMENT_TIMEOUT: &str = "120s";
+/// How long one catalog statement may run before the server cancels it, unless
+/// `--statement-timeout` says otherwise.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// libpq's `sslmode` values. `allow` is read as `prefer`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -338,6 +339,13 @@ fn explain_connect_error(error: &postgres::Error, target: &str) -> String {
                 "check the user and password (--db-url, DATABASE_URL, PGPASSWORD or ~/.pgpass)"
             }
             "3D000" => "check the database name in the URL",
+            "42501" => {
+                return format!(
+                    "cannot connect to {target}: {}; ask the database's owner to \
+                     GRANT CONNECT ON DATABASE to this user, or connect as a user that has it",
+                    db.message()
+                )
+            }
             _ => "check the connection settings",
         };
         return format!("cannot connect to {target}: {}; {hint}", db.message());
@@ -360,37 +368,97 @@ fn explain_connect_error(error: &postgres::Error, target: &str) -> String {
     format!("cannot connect to {target}: {cause}; {hint}")
 }
 
+/// A statement timeout as the user writes it: a number with `ms`, `s`, `min` or `h`
+/// (seconds without a unit); `0` means no limit.
+pub fn parse_timeout(text: &str) -> Result<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "`{text}` is not a duration: write for example 90s, 10min or 1h (0 for no limit)"
+        )
+    })?;
+    let millis = match unit.trim() {
+        "ms" => Some(number),
+        "" | "s" => number.checked_mul(1000),
+        "min" => number.checked_mul(60_000),
+        "h" => number.checked_mul(3_600_000),
+        other => {
+            bail!("unknown unit `{other}` in `{text}`: use ms, s, min or h (for example 10min)")
+        }
+    };
+    // PostgreSQL takes at most i32::MAX milliseconds (about 24 days).
+    match millis.filter(|m| *m <= i32::MAX as u64) {
+        Some(m) => Ok(Duration::from_millis(m)),
+        None => bail!("`{text}` is longer than PostgreSQL allows (about 24 days)"),
+    }
+}
+
+/// A duration as `--statement-timeout` takes it: `500ms`, `90s`, `10min`, `2h`.
+pub fn format_timeout(timeout: Duration) -> String {
+    let millis = timeout.as_millis();
+    match millis {
+        0 => "0 (no limit)".into(),
+        m if m % 3_600_000 == 0 => format!("{}h", m / 3_600_000),
+        m if m % 60_000 == 0 => format!("{}min", m / 60_000),
+        m if m % 1000 == 0 => format!("{}s", m / 1000),
+        m => format!("{m}ms"),
+    }
+}
+
 /// A `REPEATABLE READ READ ONLY` transaction: every catalog query sees one consistent state,
 /// and nothing can be written. Statements use the unnamed prepared statement only, so the
 /// snapshot works through a transaction-mode pooler.
 pub struct Snapshot<'a> {
     tx: Transaction<'a>,
     queries: usize,
+    timeout: Duration,
 }
 
 impl<'a> Snapshot<'a> {
+    /// A snapshot with the default statement timeout.
     pub fn begin(client: &'a mut Client) -> Result<Self> {
+        Self::begin_with_timeout(client, STATEMENT_TIMEOUT)
+    }
+
+    /// A snapshot whose statements the server cancels after `timeout` (zero: never).
+    pub fn begin_with_timeout(client: &'a mut Client, timeout: Duration) -> Result<Self> {
         let mut tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
             .read_only(true)
             .start()
+            .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))
             .context("starting a read-only transaction")?;
+        // The statement timeout is pgdrift's one limit: a lock_timeout set on the role
+        // would fail the read as soon as a migration holds a lock for a moment, so it is
+        // lifted here and waiting for a lock counts against the statement timeout.
         // An empty search_path makes the server qualify every name it prints
         // (format_type, pg_get_*def), as pg_dump does.
         tx.batch_execute(&format!(
-            "SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'; SET LOCAL search_path = pg_catalog"
+            "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = 0; \
+             SET LOCAL search_path = pg_catalog",
+            timeout.as_millis()
         ))
+        .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))
         .context("setting up the read-only transaction")?;
-        Ok(Snapshot { tx, queries: 0 })
+        Ok(Snapshot {
+            tx,
+            queries: 0,
+            timeout,
+        })
     }
 
     /// Runs one query with typed parameters.
     pub fn query(&mut self, sql: &str, params: &[(&(dyn ToSql + Sync), Type)]) -> Result<Vec<Row>> {
         self.queries += 1;
+        let timeout = self.timeout;
         self.tx
             .query_typed(sql, params)
-            .map_err(|e| anyhow::anyhow!("{}", describe_db_error(&e)))
+            .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))
     }
 
     /// How many queries this snapshot has run.
@@ -400,10 +468,79 @@ impl<'a> Snapshot<'a> {
 
     /// Ends the transaction (nothing was written, so it rolls back).
     pub fn finish(self) -> Result<()> {
+        let timeout = self.timeout;
         self.tx
             .rollback()
+            .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))
             .context("ending the read-only transaction")
     }
+}
+
+/// What went wrong while reading, and what to do: a lost connection, a statement timeout
+/// and an object dropped under pgdrift's feet each get their own advice; anything else is
+/// the server's message.
+fn explain_read_error(error: &postgres::Error, timeout: Duration) -> String {
+    let Some(db) = error.as_db_error() else {
+        return if error.is_closed() || io_cause(error).is_some() {
+            connection_lost(&io_cause(error).unwrap_or_else(|| error.to_string()))
+        } else {
+            error.to_string()
+        };
+    };
+    let code = db.code().code();
+    if code.starts_with("08") || matches!(db.severity(), "FATAL" | "PANIC") {
+        return connection_lost(db.message());
+    }
+    match code {
+        "57014" if db.message().contains("statement timeout") => format!(
+            "a catalog query ran longer than the statement timeout of {} and the server \
+             cancelled it: run pgdrift again when production is less busy (a migration holding \
+             a lock on a table makes it wait), or raise the limit with --statement-timeout \
+             (for example --statement-timeout 10min)",
+            format_timeout(timeout)
+        ),
+        "57014" => format!(
+            "the server cancelled a catalog query ({}): run pgdrift again",
+            db.message()
+        ),
+        "XX000" if is_dropped_object(db.message()) => schema_changed(db.message()),
+        _ => describe_db_error(error),
+    }
+}
+
+fn connection_lost(cause: &str) -> String {
+    format!(
+        "the connection to the server was lost ({cause}): run pgdrift again, and check the \
+         server (is it up, did it restart, does its log say why) if it keeps happening"
+    )
+}
+
+/// The error for a catalog that changed while pgdrift read it: some server functions
+/// (`pg_get_indexdef`, `pg_get_viewdef`, `format_type`...) see the latest state, not the
+/// snapshot, and fail or come back empty for an object dropped since.
+pub fn schema_changed(what: &str) -> String {
+    format!(
+        "the schema changed while pgdrift read it ({what}): run pgdrift again, when no \
+         migration is running on production"
+    )
+}
+
+/// The server's messages for an object that its catalog caches no longer know.
+fn is_dropped_object(message: &str) -> bool {
+    message.starts_with("cache lookup failed")
+        || message.starts_with("could not open relation with OID")
+}
+
+/// The innermost I/O error behind a driver error, if any.
+fn io_cause(error: &postgres::Error) -> Option<String> {
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return Some(io.to_string());
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// The server's message, with detail and hint when it gives them.
@@ -454,6 +591,24 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("unknown sslmode `bogus`"), "{err}");
+    }
+
+    #[test]
+    fn timeouts_take_a_unit() {
+        assert_eq!(parse_timeout("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_timeout("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_timeout("10min").unwrap(), Duration::from_secs(600));
+        assert_eq!(parse_timeout("2h").unwrap(), Duration::from_secs(7200));
+        assert_eq!(parse_timeout("0").unwrap(), Duration::ZERO);
+        let err = parse_timeout("10 minutes").unwrap_err().to_string();
+        assert!(err.contains("unknown unit `minutes`"), "{err}");
+        assert!(parse_timeout("fast").is_err());
+        assert!(parse_timeout("-5s").is_err());
+        assert!(parse_timeout("30d").is_err());
+        assert!(parse_timeout("1000h").is_err());
+        assert_eq!(format_timeout(STATEMENT_TIMEOUT), "2min");
+        assert_eq!(format_timeout(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(format_timeout(Duration::from_secs(90)), "90s");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Columns of tables, in attnum order: type, collation, NOT NULL, default, identity,
 //! generated expression, whether the table declares it itself, comment and column grants.
 
-use super::{get, optional_name, table_of, Catalog, Code, Notes, Reader, UnknownCode};
+use super::{get, get_type, optional_name, table_of, Catalog, Code, Notes, Reader, UnknownCode};
 use crate::model::{Column, Identity, IdentityKind, QualifiedName, Sequence, Table};
 use anyhow::{anyhow, Result};
 use indexmap::IndexMap;
@@ -76,7 +76,7 @@ fn read(
         Some(code) => return Err(code.unknown().for_object(object())),
     };
     Ok(Column {
-        type_sql: get(row, "type_sql")?,
+        type_sql: get_type(row, "type_sql")?,
         collation: optional_name(row, "collation_schema", "collation_name")?,
         not_null: get(row, "not_null")?,
         default: get(row, "default")?,

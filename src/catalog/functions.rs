@@ -2,7 +2,7 @@
 //! signature. The definition is `pg_get_functiondef`'s whole `CREATE OR REPLACE` statement,
 //! or for an aggregate, which it cannot print, the one `aggregates` puts together.
 
-use super::{aggregates, get, Catalog, Code, Notes, Reader, UnknownCode};
+use super::{aggregates, get, get_type, Catalog, Code, Notes, Reader, UnknownCode};
 use crate::model::{normalize_type, Function, ObjectKey, ObjectKind, QualifiedName, RoutineKind};
 use anyhow::Result;
 use indexmap::IndexMap;
@@ -67,7 +67,7 @@ pub(super) fn load(reader: &mut Reader, notes: &Notes) -> Result<IndexMap<Object
 fn read(row: &Row, notes: &Notes) -> Result<Function> {
     let oid: u32 = get(row, "oid")?;
     let name = QualifiedName::new(get::<String>(row, "schema")?, get::<String>(row, "name")?);
-    let signature = signature(get(row, "argument_types")?);
+    let signature = signature(&get_type(row, "argument_types")?);
     let kind = RoutineKind::try_from(Code::read(row, "prokind")?)
         .map_err(|e| e.for_object(format!("{name}({signature})")))?;
     let identity_arguments: String = get(row, "identity_arguments")?;

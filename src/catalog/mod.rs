@@ -9,6 +9,7 @@
 //! not drift.
 
 mod aggregates;
+mod changes;
 mod columns;
 mod comments;
 mod constraints;
@@ -25,11 +26,11 @@ mod triggers;
 mod types;
 mod views;
 
-use crate::db::Snapshot;
+use crate::db::{schema_changed, Snapshot};
 use crate::model::{Grant, QualifiedName, Schema, Table, View};
 use anyhow::{anyhow, Context, Result};
 use indexmap::IndexMap;
-use postgres::types::{FromSql, Type};
+use postgres::types::{FromSql, Type, WasNull};
 use postgres::Row;
 use std::collections::HashMap;
 use std::fmt;
@@ -52,7 +53,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
     indexes::load(&mut reader, &notes, &mut relations)?;
     policies::load(&mut reader, &notes, &mut relations.tables)?;
     triggers::load(&mut reader, &notes, &mut relations)?;
-    Ok(Schema {
+    let schema = Schema {
         schemas: schemas.to_vec(),
         namespaces: namespaces::load(&mut reader)?,
         tables: by_name(relations.tables.into_values(), |t| &t.name),
@@ -63,7 +64,10 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         extensions: extensions::load(&mut reader)?,
         dependencies: depend::load(&mut reader)?,
         replica_identities: tables.replica_identities,
-    })
+    };
+    // Last, so that a change made at any moment of the read is seen.
+    changes::check(&mut reader)?;
+    Ok(schema)
 }
 
 fn by_name<T, K: Clone + std::hash::Hash + Eq>(
@@ -99,9 +103,39 @@ impl Reader<'_, '_> {
 }
 
 /// Reads one column of a catalog row, naming the column if its type is not the expected one.
+///
+/// A column that is never empty for an object that exists comes back empty when the object
+/// was dropped after the snapshot began: `pg_get_indexdef`, `pg_get_triggerdef`,
+/// `pg_get_functiondef`, `pg_total_relation_size`... look at the latest catalog, not at the
+/// snapshot. That is reported as a change to run again after, never read as an empty value.
 fn get<'r, T: FromSql<'r>>(row: &'r Row, column: &str) -> Result<T> {
-    row.try_get(column)
-        .with_context(|| format!("reading the catalog column {column}"))
+    row.try_get(column).map_err(|e| {
+        let was_null = std::error::Error::source(&e).is_some_and(|s| s.is::<WasNull>());
+        if was_null {
+            anyhow!(schema_changed(&format!(
+                "an object was dropped: the catalog column {column} came back empty"
+            )))
+        } else {
+            anyhow::Error::new(e).context(format!("reading the catalog column {column}"))
+        }
+    })
+}
+
+/// A type as `format_type` or `oidvectortypes` prints it (several joined with `, `). Both
+/// print `???` for a type the latest catalog no longer has: one dropped after the snapshot
+/// began.
+fn get_type(row: &Row, column: &str) -> Result<String> {
+    let text: String = get(row, column)?;
+    if names_a_dropped_type(&text) {
+        return Err(anyhow!(schema_changed(&format!(
+            "a type in the catalog column {column} was dropped"
+        ))));
+    }
+    Ok(text)
+}
+
+fn names_a_dropped_type(text: &str) -> bool {
+    text.split(", ").any(|t| t.trim_end_matches("[]") == "???")
 }
 
 /// A schema-qualified name from two optional columns: `None` when the row has none.
@@ -294,6 +328,14 @@ mod tests {
         assert_eq!(estimated_rows(0.0), 0);
         assert_eq!(estimated_rows(41.6), 42);
         assert_eq!(estimated_rows(f32::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn format_type_marks_dropped_types() {
+        assert!(["???", "integer, ???", "???[]"]
+            .into_iter()
+            .all(names_a_dropped_type));
+        assert!(!names_a_dropped_type("public.\"???\", integer"));
     }
 
     #[test]

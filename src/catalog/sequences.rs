@@ -2,7 +2,7 @@
 //! options, owning column, comment and grants. Identity sequences are also handed to their
 //! column (`Column::identity`).
 
-use super::{get, optional_name, Catalog, Notes, Reader};
+use super::{get, get_type, optional_name, Catalog, Notes, Reader};
 use crate::model::{QualifiedName, Sequence};
 use anyhow::Result;
 use postgres::Row;
@@ -23,7 +23,7 @@ fn read(row: &Row, notes: &Notes) -> Result<Sequence> {
     let owner_column: Option<String> = get(row, "owner_column")?;
     Ok(Sequence {
         name: QualifiedName::new(get::<String>(row, "schema")?, get::<String>(row, "name")?),
-        data_type: get(row, "data_type")?,
+        data_type: get_type(row, "data_type")?,
         start: get(row, "start")?,
         increment: get(row, "increment")?,
         min_value: get(row, "min_value")?,

@@ -2,7 +2,7 @@
 //! default, NOT NULL, CHECK constraints), composite types made by `CREATE TYPE ... AS` and
 //! ranges. Array types, the row types of tables and views, and extension types are not read.
 
-use super::{get, optional_name, Catalog, Code, Notes, Reader, UnknownCode};
+use super::{get, get_type, optional_name, Catalog, Code, Notes, Reader, UnknownCode};
 use crate::model::{QualifiedName, TypeBody, TypeDef};
 use anyhow::Result;
 use indexmap::IndexMap;
@@ -58,7 +58,7 @@ fn body(row: &Row, kind: TypeKind) -> Result<TypeBody> {
             values: get(row, "enum_values")?,
         },
         TypeKind::Domain => TypeBody::Domain {
-            base_type: get(row, "base_type")?,
+            base_type: get_type(row, "base_type")?,
             collation: optional_name(row, "collation_schema", "collation_name")?,
             default: get(row, "default")?,
             not_null: get(row, "not_null")?,
@@ -68,7 +68,7 @@ fn body(row: &Row, kind: TypeKind) -> Result<TypeBody> {
             attributes: pairs(row, "attribute_names", "attribute_types")?,
         },
         TypeKind::Range => TypeBody::Range {
-            subtype: get(row, "range_subtype")?,
+            subtype: get_type(row, "range_subtype")?,
             definition: get(row, "range_definition")?,
         },
     })

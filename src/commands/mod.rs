@@ -23,7 +23,8 @@ pub enum Outcome {
 
 pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
     let g = &cli.global;
-    let settings = Settings::resolve(g.config.as_deref(), &g.schemas, g.migrations.as_deref())?;
+    let mut settings = Settings::resolve(g.config.as_deref(), &g.schemas, g.migrations.as_deref())?;
+    settings.statement_timeout = g.statement_timeout;
     match &cli.command {
         Command::Status(args) => {
             status(&settings, g.db_url.as_deref(), args, out)?;
@@ -104,7 +105,7 @@ pub struct Production {
 pub fn read_production(settings: &Settings, db_url: Option<&str>) -> Result<Production> {
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
-    let mut snapshot = Snapshot::begin(&mut client)?;
+    let mut snapshot = Snapshot::begin_with_timeout(&mut client, settings.statement_timeout)?;
     check_schemas(&mut snapshot, &settings.schemas)?;
     let schema = catalog::load(&mut snapshot, &settings.schemas)
         .with_context(|| format!("reading the catalog of {}", target.display))?;

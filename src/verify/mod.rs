@@ -54,7 +54,7 @@ pub fn read_production(
 ) -> Result<Production> {
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
-    let mut snapshot = Snapshot::begin(&mut client)?;
+    let mut snapshot = Snapshot::begin_with_timeout(&mut client, settings.statement_timeout)?;
     crate::commands::check_schemas(&mut snapshot, &settings.schemas)?;
     let schema = catalog::load(&mut snapshot, &settings.schemas)
         .with_context(|| format!("reading the catalog of {}", target.display))?;

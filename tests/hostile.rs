@@ -231,6 +231,10 @@ fn status_lists_every_hostile_object_by_its_exact_name() {
         !text.chars().any(|c| c.is_control() && c != '\n'),
         "control characters in the report:\n{text:?}"
     );
+    assert!(
+        text.contains("\nschemas: public, \"Weird \"\"Schema\"\"\"; migrations: 1 file\n"),
+        "{text}"
+    );
     for line in [
         "  public.U&\"esc\\001B[31mred\" ",
         "  public.U&\"line\\000Abreak\\0009tab\" ",

@@ -426,3 +426,70 @@ fn one_table_named_on_the_command_line_is_quoted_as_in_sql() {
         .get(0);
     assert_eq!(comment, "x'; DROP TABLE y; -- */ $$");
 }
+
+/// A migration written by hand with hostile names, and with names that PostgreSQL reads in
+/// its own way: Unicode escapes, unquoted upper-case non-ASCII letters (which it does not
+/// fold), names over 63 bytes (which it truncates), and a search_path set by set_config.
+const HAND_WRITTEN: &str = r#"
+CREATE SCHEMA ÉCOLE;
+CREATE TABLE public.U&"d\0061t\+000061 ""\0009""" (id integer PRIMARY KEY);
+CREATE TABLE CAFÉ (id integer);
+CREATE TABLE public.a_name_longer_than_sixty_three_bytes_which_postgresql_truncates_silently (
+    id integer
+);
+CREATE TABLE "Weird ""Schema"""."Hand ""Made""; --" (
+    id integer PRIMARY KEY,
+    note text DEFAULT 'it''s -- */ $$'
+);
+COMMENT ON TABLE "Weird ""Schema"""."Hand ""Made""; --" IS 'hand */ made';
+SELECT pg_catalog.set_config('search_path', 'ÉCOLE, public', false);
+CREATE SEQUENCE SEQ_É;
+CREATE TABLE "Élève" (
+    id bigint DEFAULT nextval('SEQ_É'::regclass),
+    data_id integer REFERENCES public.U&"d\0061t\+000061 ""\0009"""
+);
+CREATE FUNCTION "fn $$ --"() RETURNS bigint LANGUAGE plpgsql AS $f$
+BEGIN
+    RETURN (SELECT count(*) FROM CAFÉ) + $$ $q$ $$::text::bigint;
+END
+$f$;
+RESET search_path;
+"#;
+
+#[test]
+fn hand_written_migrations_with_hostile_names_are_tracked() {
+    let prod = TestDb::create("hostile_hand");
+    let project = project();
+    let dir = migrations(project.path());
+    prod.execute("CREATE SCHEMA \"Weird \"\"Schema\"\"\"");
+    std::fs::write(dir.join("20240102000000_hand_written.sql"), HAND_WRITTEN).unwrap();
+    for file in migration_files(&dir) {
+        prod.psql_file(&file);
+    }
+    let mut cmd = pgdrift(project.path());
+    cmd.args(["--db-url", &prod.url(), "status", "--format", "json"]);
+    for s in ["public", "Weird \"Schema\"", "École"] {
+        cmd.args(["--schema", s]);
+    }
+    let report: Value = serde_json::from_str(&stdout_of(&cmd.output().unwrap())).unwrap();
+    assert!(entries(&report, "drifted").is_empty(), "{report:#}");
+    assert!(entries(&report, "missing").is_empty(), "{report:#}");
+    let tracked: BTreeSet<(String, String, String)> = [
+        ("table", "public", "y"),
+        ("table", "public", "data \"\t\""),
+        ("table", "public", "cafÉ"),
+        (
+            "table",
+            "public",
+            "a_name_longer_than_sixty_three_bytes_which_postgresql_truncates",
+        ),
+        ("table", "Weird \"Schema\"", "Hand \"Made\"; --"),
+        ("table", "École", "Élève"),
+        ("sequence", "École", "seq_É"),
+        ("function", "École", "fn $$ --()"),
+    ]
+    .iter()
+    .map(|(k, s, n)| (k.to_string(), s.to_string(), n.to_string()))
+    .collect();
+    assert_eq!(entries(&report, "tracked"), tracked);
+}

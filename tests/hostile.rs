@@ -365,6 +365,9 @@ fn one_table_named_on_the_command_line_is_quoted_as_in_sql() {
     // over them.
     assert!(plan_of("\"Weird \"\"Schema\"\"\".\"Users\"").contains("Import plan: 7 file(s)"));
     assert!(plan_of("\"line\nbreak\ttab\"").contains("_import_line_break_tab.sql (5 items)"));
+    // As status prints it, with Unicode escapes.
+    assert!(plan_of("public.U&\"line\\000Abreak\\0009tab\"")
+        .contains("_import_line_break_tab.sql (5 items)"));
     // Only ASCII letters fold, as in a UTF-8 database: ÉTÉ is not été.
     assert!(plan_of("ééééééééééééééééééééééééééééééé").contains("_import_object.sql (1 item)"));
     // A name longer than 63 bytes means what PostgreSQL truncates it to.
@@ -492,4 +495,52 @@ fn hand_written_migrations_with_hostile_names_are_tracked() {
     .map(|(k, s, n)| (k.to_string(), s.to_string(), n.to_string()))
     .collect();
     assert_eq!(entries(&report, "tracked"), tracked);
+}
+
+#[test]
+fn system_entries_name_hostile_tables_as_sql_does() {
+    let prod = production();
+    let project = project();
+    std::fs::write(
+        project.path().join("pgdrift.toml"),
+        r#"
+schemas = ["public", 'Weird "Schema"']
+[[system]]
+name = 'public."x""; DROP TABLE y; --"'
+reason = "it's */ external; --"
+[[system]]
+name = '"Weird ""Schema"""."表"'
+[[system]]
+name = 'public.U&"esc\001B[31mred"'
+[[system]]
+name = 'ÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ'
+"#,
+    )
+    .unwrap();
+    let out = pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "status", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let system: BTreeSet<(String, String, String)> = [
+        ("public", "x\"; DROP TABLE y; --"),
+        ("Weird \"Schema\"", "表"),
+        ("public", "esc\u{1b}[31mred"),
+    ]
+    .iter()
+    .map(|(s, n)| ("table".to_string(), s.to_string(), n.to_string()))
+    .collect();
+    assert_eq!(entries(&report, "system"), system);
+    // Unquoted, É stays upper case: no such table.
+    assert_eq!(
+        report["unknown_system_entries"],
+        serde_json::json!([format!("public.\"{}\"", "É".repeat(31))])
+    );
+    let x = report["system"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "x\"; DROP TABLE y; --")
+        .unwrap();
+    assert_eq!(x["reason"], "it's */ external; --");
 }

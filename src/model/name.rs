@@ -62,6 +62,8 @@ pub const MAX_IDENTIFIER_BYTES: usize = 63;
 /// double-quoted part is exact (`""` is one quote); an unquoted part ends at whitespace or
 /// the separator and folds to lower case, ASCII letters only, as in a UTF-8 database
 /// (`CAFÉ` is `cafÉ`); every part is truncated to 63 bytes, never inside a character.
+/// `U&"d\0061t\+000061"` (`data`) is read too, as SQL reads it: it is how `quote_ident`
+/// writes names with hidden characters, so a name pgdrift prints can be typed back.
 /// Empty text gives no parts; an empty part, an open quote or anything else gives `None`.
 pub fn split_identifiers(text: &str, separator: char) -> Option<Vec<String>> {
     let mut parts = Vec::new();
@@ -71,6 +73,15 @@ pub fn split_identifiers(text: &str, separator: char) -> Option<Vec<String>> {
     }
     loop {
         let mut part = String::new();
+        let mut ahead = chars.clone();
+        let unicode = matches!(
+            (ahead.next(), ahead.next(), ahead.next()),
+            (Some('U' | 'u'), Some('&'), Some('"'))
+        );
+        if unicode {
+            chars.next();
+            chars.next();
+        }
         if chars.peek() == Some(&'"') {
             chars.next();
             loop {
@@ -92,6 +103,9 @@ pub fn split_identifiers(text: &str, separator: char) -> Option<Vec<String>> {
                 chars.next();
             }
         }
+        if unicode {
+            part = unicode_unescape(&part)?;
+        }
         if part.is_empty() {
             return None;
         }
@@ -105,6 +119,39 @@ pub fn split_identifiers(text: &str, separator: char) -> Option<Vec<String>> {
             Some(_) => return None,
         }
     }
+}
+
+/// The escapes of a `U&"..."` identifier: `\\` is a backslash, `\XXXX` and `\+XXXXXX` are
+/// code points in hex.
+fn unicode_unescape(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let mut rest = chars.clone();
+        let digits = match rest.next()? {
+            '\\' => {
+                chars.next();
+                out.push('\\');
+                continue;
+            }
+            '+' => {
+                chars.next();
+                6
+            }
+            _ => 4,
+        };
+        let hex: String = chars.by_ref().take(digits).collect();
+        if hex.len() != digits {
+            return None;
+        }
+        let code = u32::from_str_radix(&hex, 16).ok()?;
+        out.push(char::from_u32(code).filter(|&c| c != '\0')?);
+    }
+    Some(out)
 }
 
 /// `name` cut to the 63 bytes PostgreSQL keeps, at a character boundary.
@@ -248,6 +295,13 @@ mod tests {
         assert_eq!(split("\"x\"\"; DROP TABLE y; --\"").unwrap(), ["x\"; DROP TABLE y; --"]);
         assert_eq!(split("\"a\nb\"").unwrap(), ["a\nb"]);
         assert_eq!(split("").unwrap(), Vec::<String>::new());
+        assert_eq!(
+            split("u&\"d\\0061t\\+000061\\\\\"\"\"").unwrap(),
+            ["data\\\""]
+        );
+        for bad in ["U&\"\\00\"", "U&\"\\+00\"", "U&\"\\zzzz\"", "U&\"\\0000\"", "U&\"\\D800\""] {
+            assert_eq!(split(bad), None, "{bad}");
+        }
         for bad in [
             "x\"; DROP TABLE y; --",
             "my table",
@@ -274,7 +328,13 @@ mod tests {
 
     #[test]
     fn display_round_trips_through_parse() {
-        for (s, n) in [("public", "order"), ("Weird", "a\"b c"), ("app", "plain")] {
+        for (s, n) in [
+            ("public", "order"),
+            ("Weird", "a\"b c"),
+            ("app", "plain"),
+            ("public", "esc\u{1b}[31m\\\"\n"),
+            ("tab\tschema", "\u{202E}"),
+        ] {
             let q = QualifiedName::new(s, n);
             assert_eq!(QualifiedName::parse(&q.to_sql(), "x").unwrap(), q);
         }

@@ -387,7 +387,10 @@ fn one_table_named_on_the_command_line_is_quoted_as_in_sql() {
         text
     };
     let text = error("x\"; DROP TABLE y; --");
-    assert!(text.contains("did you mean public.\"x\"\"; DROP TABLE y; --\"?"), "{text}");
+    assert!(
+        text.contains("did you mean public.\"x\"\"; DROP TABLE y; --\"?"),
+        "{text}"
+    );
     let text = error("\"Users\"");
     assert!(text.contains("is ambiguous"), "{text}");
     let text = error("\"Weird \"\"Schema\"\"\".Users");
@@ -399,14 +402,21 @@ fn one_table_named_on_the_command_line_is_quoted_as_in_sql() {
     let text = error("ÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ");
     assert!(text.contains("did you mean public.\"ééééé"), "{text}");
     let text = error("no such\ntable");
-    assert!(text.contains("`no such\\ntable` is not a table name"), "{text}");
+    assert!(
+        text.contains("`no such\\ntable` is not a table name"),
+        "{text}"
+    );
     let text = error("nope");
     assert!(
         text.contains("table nope not found in production's managed schemas"),
         "{text}"
     );
     assert!(error("\"y\"").contains("table public.y is already declared by a migration"));
-    assert_eq!(migration_files(&dir).len(), 1, "a dry run or an error wrote a file");
+    assert_eq!(
+        migration_files(&dir).len(),
+        1,
+        "a dry run or an error wrote a file"
+    );
 
     // The import itself, and its replay after the ordinary migration: y survives.
     stdout_of(&run(

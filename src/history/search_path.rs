@@ -1,8 +1,8 @@
 //! The `search_path` a migration sets, which says where unqualified names are created and
 //! looked up. Every file starts with PostgreSQL's default, `"$user", public`.
 
-use pg_query::protobuf::{a_const, SelectStmt, VariableSetKind, VariableSetStmt};
 use crate::model::split_identifiers;
+use pg_query::protobuf::{a_const, SelectStmt, VariableSetKind, VariableSetStmt};
 use pg_query::NodeEnum;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -113,9 +113,7 @@ pub fn split_identifiers(text: &str, separator: char) -> Option<Vec<String>> {
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         match chars.next() {
             None => return Some(parts),
-            Some(c) if c == separator => {
-                while chars.next_if(|c| c.is_whitespace()).is_some() {}
-            }
+            Some(c) if c == separator => while chars.next_if(|c| c.is_whitespace()).is_some() {},
             Some(_) => return None,
         }
     }
@@ -292,14 +290,23 @@ mod tests {
         let split = |text: &str| split_identifiers(text, '.');
         assert_eq!(split(" Public . \"My T\" ").unwrap(), ["public", "My T"]);
         assert_eq!(split("CAFÉ.Été").unwrap(), ["cafÉ", "Été"]);
-        assert_eq!(split("\"x\"\"; DROP TABLE y; --\"").unwrap(), ["x\"; DROP TABLE y; --"]);
+        assert_eq!(
+            split("\"x\"\"; DROP TABLE y; --\"").unwrap(),
+            ["x\"; DROP TABLE y; --"]
+        );
         assert_eq!(split("\"a\nb\"").unwrap(), ["a\nb"]);
         assert_eq!(split("").unwrap(), Vec::<String>::new());
         assert_eq!(
             split("u&\"d\\0061t\\+000061\\\\\"\"\"").unwrap(),
             ["data\\\""]
         );
-        for bad in ["U&\"\\00\"", "U&\"\\+00\"", "U&\"\\zzzz\"", "U&\"\\0000\"", "U&\"\\D800\""] {
+        for bad in [
+            "U&\"\\00\"",
+            "U&\"\\+00\"",
+            "U&\"\\zzzz\"",
+            "U&\"\\0000\"",
+            "U&\"\\D800\"",
+        ] {
             assert_eq!(split(bad), None, "{bad}");
         }
         for bad in [

@@ -136,7 +136,11 @@ fn resolve_table(
         several => bail!(
             "table name {} is ambiguous ({}): write it as schema.name",
             typed_name(&name),
-            several.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+            several
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     let key = ObjectKey::relation(ObjectKind::Table, found.clone());

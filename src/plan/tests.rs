@@ -346,7 +346,10 @@ fn file_stems_of_hostile_names_are_plain_bounded_and_never_empty() {
     assert_eq!(file_stem("__a__"), "a");
     assert_eq!(file_stem("a/../b"), "a_b");
     assert_eq!(file_stem("C:\\x"), "c_x");
-    assert_eq!(file_stem("tab\there\nnew\u{1b}[31mline"), "tab_here_new_31mline");
+    assert_eq!(
+        file_stem("tab\there\nnew\u{1b}[31mline"),
+        "tab_here_new_31mline"
+    );
     assert_eq!(file_stem(&long_unicode), "tail");
     // Cut at 60 characters, and no `_` left at the cut.
     let cut = format!("{}_{}", "a".repeat(59), "b".repeat(10));
@@ -373,13 +376,19 @@ fn names_with_one_stem_get_files_that_differ_by_version() {
     let stem = format!("_import_{}.sql", file_stem(&a));
     assert_eq!(names.iter().filter(|n| n.ends_with(&stem)).count(), 2);
     assert_eq!(
-        names.iter().filter(|n| n.ends_with("_import_users.sql")).count(),
+        names
+            .iter()
+            .filter(|n| n.ends_with("_import_users.sql"))
+            .count(),
         2
     );
     let versions: std::collections::BTreeSet<&str> =
         plan.files.iter().map(|f| f.version.as_str()).collect();
     assert_eq!(versions.len(), 4, "{names:?}");
-    assert!(names.iter().all(|n| n.len() <= 14 + stem.len()), "{names:?}");
+    assert!(
+        names.iter().all(|n| n.len() <= 14 + stem.len()),
+        "{names:?}"
+    );
 }
 
 #[test]

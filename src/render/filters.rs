@@ -143,7 +143,10 @@ mod tests {
         );
         assert!(qname(&json!("public.x"), &HashMap::new()).is_err());
         assert_eq!(
-            apply(regclass, json!({"schema": "public", "name": "it's \"x\"\n"})),
+            apply(
+                regclass,
+                json!({"schema": "public", "name": "it's \"x\"\n"})
+            ),
             "'public.\"it''s \"\"x\"\"\n\"'"
         );
         assert_eq!(

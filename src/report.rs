@@ -1,7 +1,7 @@
 //! Prints a drift report for people (text) or machines (JSON).
 
 use crate::drift::{Entry, Report};
-use crate::model::{ObjectKey, ObjectKind};
+use crate::model::{quote_ident, ObjectKey, ObjectKind};
 use std::io::{self, Write};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -32,7 +32,12 @@ fn text(report: &Report, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
         "schemas: {}; migrations: {} file{}",
-        report.schemas.join(", "),
+        report
+            .schemas
+            .iter()
+            .map(|s| quote_ident(s))
+            .collect::<Vec<_>>()
+            .join(", "),
         report.migrations,
         if report.migrations == 1 { "" } else { "s" }
     )?;

@@ -127,7 +127,11 @@ pub fn check_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<()> 
     if !unknown.is_empty() {
         bail!(
             "schema {} does not exist in production: check --schema or `schemas` in pgdrift.toml",
-            unknown.join(", ")
+            unknown
+                .iter()
+                .map(|s| crate::model::quote_ident(s))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! resolution, routine signatures, and the names PostgreSQL chooses for unnamed parts.
 
 use super::fold::Folder;
-use crate::model::{is_builtin_type, normalize_type, QualifiedName};
+use crate::model::{is_builtin_type, normalize_type, split_identifiers, QualifiedName};
 use pg_query::protobuf::{FunctionParameter, FunctionParameterMode, Node, RangeVar, TypeName};
 use pg_query::NodeEnum;
 
@@ -37,28 +37,10 @@ pub(super) fn range_var_parts(rv: &RangeVar) -> Vec<String> {
     parts
 }
 
-/// Splits a dotted name written as SQL text (`public."My Table"`), folding unquoted parts
-/// to lower case as PostgreSQL does; `None` when malformed or longer than three parts.
+/// Splits a dotted name written as SQL text (`public."My Table"`) as PostgreSQL reads it
+/// (`split_identifiers`); `None` when malformed or longer than three parts.
 pub(super) fn dotted_parts(text: &str) -> Option<Vec<String>> {
-    let mut parts = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = text.trim().chars().peekable();
-    while let Some(c) = chars.next() {
-        let part = parts.last_mut()?;
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                part.push('"');
-            }
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(String::new()),
-            c if quoted => part.push(c),
-            c if c.is_whitespace() => return None,
-            c => part.extend(c.to_lowercase()),
-        }
-    }
-    let well_formed = !quoted && parts.len() <= 3 && parts.iter().all(|p| !p.is_empty());
-    well_formed.then_some(parts)
+    split_identifiers(text, '.').filter(|parts| (1..=3).contains(&parts.len()))
 }
 
 impl Folder {

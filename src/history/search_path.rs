@@ -1,6 +1,7 @@
 //! The `search_path` a migration sets, which says where unqualified names are created and
 //! looked up. Every file starts with PostgreSQL's default, `"$user", public`.
 
+use crate::model::split_identifiers;
 use pg_query::protobuf::{a_const, SelectStmt, VariableSetKind, VariableSetStmt};
 use pg_query::NodeEnum;
 
@@ -70,28 +71,12 @@ impl SearchPath {
         }
     }
 
-    /// Parses a setting string: identifiers separated by commas, unquoted ones folded to
-    /// lower case.
+    /// Parses a setting string: identifiers separated by commas, as PostgreSQL reads them
+    /// (`split_identifiers`). A malformed one (which PostgreSQL refuses) names no schema.
     pub(super) fn from_setting(text: &str) -> SearchPath {
-        let mut entries = Vec::new();
-        let mut current = String::new();
-        let mut quoted = false;
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' if quoted && chars.peek() == Some(&'"') => {
-                    chars.next();
-                    current.push('"');
-                }
-                '"' => quoted = !quoted,
-                ',' if !quoted => entries.push(std::mem::take(&mut current)),
-                c if !quoted && c.is_whitespace() => {}
-                c if quoted => current.push(c),
-                c => current.extend(c.to_lowercase()),
-            }
+        SearchPath {
+            entries: split_identifiers(text, ',').unwrap_or_default(),
         }
-        entries.push(current);
-        SearchPath { entries }
     }
 
     /// The schemas where unqualified names are created and found, in order: the path

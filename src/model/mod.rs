@@ -5,7 +5,9 @@ mod name;
 mod object;
 mod types;
 
-pub use name::{quote_ident, quote_literal, QualifiedName};
+pub use name::{
+    quote_ident, quote_literal, split_identifiers, QualifiedName, MAX_IDENTIFIER_BYTES,
+};
 pub use object::{ObjectKey, ObjectKind};
 pub use types::{is_builtin_type, normalize_type};
 

@@ -23,10 +23,22 @@ impl QualifiedName {
         format!("{}.{}", quote_ident(&self.schema), quote_ident(&self.name))
     }
 
-    /// Parses `name` or `schema.name`, honouring double quotes (`"My Schema"."a.b"`).
-    /// An unqualified name gets `default_schema`.
+    /// `schema.name` as the text input of `regclass` (and `to_regclass`) reads it: that
+    /// input knows double quotes but not the Unicode escapes `to_sql` may write, so every
+    /// character stays as it is.
+    pub fn to_regclass_text(&self) -> String {
+        format!(
+            "{}.{}",
+            quote(&self.schema, false),
+            quote(&self.name, false)
+        )
+    }
+
+    /// Parses `name` or `schema.name` as SQL reads it (`split_identifiers`): double quotes
+    /// keep a part exact (`"My Schema"."a.b"`), unquoted parts fold to lower case. An
+    /// unqualified name gets `default_schema`.
     pub fn parse(text: &str, default_schema: &str) -> Option<Self> {
-        let parts = split_qualified(text)?;
+        let parts = split_identifiers(text, '.')?;
         match parts.as_slice() {
             [name] => Some(QualifiedName::new(default_schema, name.clone())),
             [schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
@@ -41,13 +53,35 @@ impl fmt::Display for QualifiedName {
     }
 }
 
-/// Splits a dotted name into its unescaped parts. Unquoted parts fold to lower case,
-/// as PostgreSQL does.
-fn split_qualified(text: &str) -> Option<Vec<String>> {
+/// The longest identifier PostgreSQL keeps, in bytes (`NAMEDATALEN - 1`).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// Splits identifiers written as SQL text and separated by `separator` (`.` in a dotted
+/// name, `,` in a `search_path` setting) the way PostgreSQL's own `SplitIdentifierString`
+/// does for `regclass` input and settings: whitespace around each part is ignored; a
+/// double-quoted part is exact (`""` is one quote); an unquoted part ends at whitespace or
+/// the separator and folds to lower case, ASCII letters only, as in a UTF-8 database
+/// (`CAFÉ` is `cafÉ`); every part is truncated to 63 bytes, never inside a character.
+/// `U&"d\0061t\+000061"` (`data`) is read too, as SQL reads it: it is how `quote_ident`
+/// writes names with hidden characters, so a name pgdrift prints can be typed back.
+/// Empty text gives no parts; an empty part, an open quote or anything else gives `None`.
+pub fn split_identifiers(text: &str, separator: char) -> Option<Vec<String>> {
     let mut parts = Vec::new();
-    let mut chars = text.trim().chars().peekable();
+    let mut chars = text.trim_start().chars().peekable();
+    if chars.peek().is_none() {
+        return Some(parts);
+    }
     loop {
         let mut part = String::new();
+        let mut ahead = chars.clone();
+        let unicode = matches!(
+            (ahead.next(), ahead.next(), ahead.next()),
+            (Some('U' | 'u'), Some('&'), Some('"'))
+        );
+        if unicode {
+            chars.next();
+            chars.next();
+        }
         if chars.peek() == Some(&'"') {
             chars.next();
             loop {
@@ -62,29 +96,88 @@ fn split_qualified(text: &str) -> Option<Vec<String>> {
             }
         } else {
             while let Some(&c) = chars.peek() {
-                if c == '.' {
+                if c == separator || c.is_whitespace() {
                     break;
                 }
-                part.extend(c.to_lowercase());
+                part.push(c.to_ascii_lowercase());
                 chars.next();
             }
-            part = part.trim().to_string();
+        }
+        if unicode {
+            part = unicode_unescape(&part)?;
         }
         if part.is_empty() {
             return None;
         }
-        parts.push(part);
+        parts.push(truncate_identifier(part));
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
         match chars.next() {
             None => return Some(parts),
-            Some('.') => continue,
+            Some(c) if c == separator => while chars.next_if(|c| c.is_whitespace()).is_some() {},
             Some(_) => return None,
         }
     }
 }
 
+/// The escapes of a `U&"..."` identifier: `\\` is a backslash, `\XXXX` and `\+XXXXXX` are
+/// code points in hex.
+fn unicode_unescape(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let mut rest = chars.clone();
+        let digits = match rest.next()? {
+            '\\' => {
+                chars.next();
+                out.push('\\');
+                continue;
+            }
+            '+' => {
+                chars.next();
+                6
+            }
+            _ => 4,
+        };
+        let hex: String = chars.by_ref().take(digits).collect();
+        if hex.len() != digits {
+            return None;
+        }
+        let code = u32::from_str_radix(&hex, 16).ok()?;
+        out.push(char::from_u32(code).filter(|&c| c != '\0')?);
+    }
+    Some(out)
+}
+
+/// `name` cut to the 63 bytes PostgreSQL keeps, at a character boundary.
+fn truncate_identifier(mut name: String) -> String {
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        let mut end = MAX_IDENTIFIER_BYTES;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name.truncate(end);
+    }
+    name
+}
+
 /// Quotes an identifier when PostgreSQL needs it to: anything but lower-case letters,
 /// digits and underscores, a leading digit, or a reserved keyword.
+///
+/// A name holding a control character (a line break, a tab, an escape sequence) or a
+/// character that reorders text on screen is written with Unicode escapes
+/// (`U&"line\000Abreak"`): the same identifier to PostgreSQL, but one line that shows what
+/// it is, in a migration file, a comment line or a terminal, and that no editor or line
+/// ending conversion can change.
 pub fn quote_ident(ident: &str) -> String {
+    quote(ident, true)
+}
+
+/// `quote_ident`, with or without the Unicode escapes.
+fn quote(ident: &str, escape_hidden: bool) -> String {
     let plain = !ident.is_empty()
         && ident
             .chars()
@@ -92,10 +185,30 @@ pub fn quote_ident(ident: &str) -> String {
         && !ident.starts_with(|c: char| c.is_ascii_digit())
         && !is_reserved_keyword(ident);
     if plain {
-        ident.to_string()
-    } else {
-        format!("\"{}\"", ident.replace('"', "\"\""))
+        return ident.to_string();
     }
+    let quoted = ident.replace('"', "\"\"");
+    if !escape_hidden || !ident.chars().any(is_hidden_char) {
+        return format!("\"{quoted}\"");
+    }
+    let mut escaped = String::from("U&\"");
+    for c in quoted.chars() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            c if is_hidden_char(c) => escaped.push_str(&format!("\\{:04X}", c as u32)),
+            c => escaped.push(c),
+        }
+    }
+    escaped.push('"');
+    escaped
+}
+
+/// Characters that do not show as themselves: controls (C0, DEL, C1) and the marks and
+/// overrides of bidirectional text, which can make a name read as something else. All of
+/// them are below U+10000, so four hex digits escape each.
+fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Quotes a string literal. Backslashes are plain characters under
@@ -133,6 +246,22 @@ mod tests {
             "\"x\"\"; DROP TABLE y; --\""
         );
         assert_eq!(quote_ident(""), "\"\"");
+        assert_eq!(quote_ident("café 表 🎉"), "\"café 表 🎉\"");
+    }
+
+    #[test]
+    fn names_with_hidden_characters_get_unicode_escapes() {
+        assert_eq!(
+            quote_ident("line\nbreak\ttab"),
+            "U&\"line\\000Abreak\\0009tab\""
+        );
+        assert_eq!(
+            quote_ident("esc\u{1b}[31m\\\"x"),
+            "U&\"esc\\001B[31m\\\\\"\"x\""
+        );
+        assert_eq!(quote_ident("a\u{202E}b"), "U&\"a\\202Eb\"");
+        assert_eq!(quote_ident("\u{9f}"), "U&\"\\009F\"");
+        assert!(!quote_ident("a\r\nb").contains(['\r', '\n']));
     }
 
     #[test]
@@ -157,8 +286,62 @@ mod tests {
     }
 
     #[test]
+    fn splits_identifiers_as_postgresql_does() {
+        let split = |text: &str| split_identifiers(text, '.');
+        assert_eq!(split(" Public . \"My T\" ").unwrap(), ["public", "My T"]);
+        assert_eq!(split("CAFÉ.Été").unwrap(), ["cafÉ", "Été"]);
+        assert_eq!(
+            split("\"x\"\"; DROP TABLE y; --\"").unwrap(),
+            ["x\"; DROP TABLE y; --"]
+        );
+        assert_eq!(split("\"a\nb\"").unwrap(), ["a\nb"]);
+        assert_eq!(split("").unwrap(), Vec::<String>::new());
+        assert_eq!(
+            split("u&\"d\\0061t\\+000061\\\\\"\"\"").unwrap(),
+            ["data\\\""]
+        );
+        for bad in [
+            "U&\"\\00\"",
+            "U&\"\\+00\"",
+            "U&\"\\zzzz\"",
+            "U&\"\\0000\"",
+            "U&\"\\D800\"",
+        ] {
+            assert_eq!(split(bad), None, "{bad}");
+        }
+        for bad in [
+            "x\"; DROP TABLE y; --",
+            "my table",
+            "a..b",
+            "a.",
+            ".a",
+            "\"open",
+            "\"\"",
+            "\"a\"b",
+        ] {
+            assert_eq!(split(bad), None, "{bad}");
+        }
+        // Truncated to 63 bytes, quoted or not, never inside a character.
+        assert_eq!(split(&"a".repeat(70)).unwrap(), ["a".repeat(63)]);
+        assert_eq!(
+            split(&format!("\"{}\"", "é".repeat(40))).unwrap(),
+            ["é".repeat(31)]
+        );
+        assert_eq!(
+            split_identifiers("\"$user\", Public ,\"a,b\"", ',').unwrap(),
+            ["$user", "public", "a,b"]
+        );
+    }
+
+    #[test]
     fn display_round_trips_through_parse() {
-        for (s, n) in [("public", "order"), ("Weird", "a\"b c"), ("app", "plain")] {
+        for (s, n) in [
+            ("public", "order"),
+            ("Weird", "a\"b c"),
+            ("app", "plain"),
+            ("public", "esc\u{1b}[31m\\\"\n"),
+            ("tab\tschema", "\u{202E}"),
+        ] {
             let q = QualifiedName::new(s, n);
             assert_eq!(QualifiedName::parse(&q.to_sql(), "x").unwrap(), q);
         }

@@ -2,7 +2,7 @@
 //! objects they need, and the drifted views over them; or every drifted object.
 
 use crate::drift::Report;
-use crate::model::{ObjectKey, ObjectKind, QualifiedName, Schema};
+use crate::model::{quote_ident, ObjectKey, ObjectKind, QualifiedName, Schema};
 use anyhow::{bail, Result};
 use std::collections::BTreeSet;
 
@@ -103,7 +103,11 @@ fn resolve_table(
     text: &str,
 ) -> Result<ObjectKey> {
     let Some(name) = QualifiedName::parse(text, "") else {
-        bail!("`{text}` is not a table name: write it as name or schema.name");
+        bail!(
+            "`{}` is not a table name: write it as name or schema.name, in double quotes where it has upper case, spaces or symbols, as in SQL{}",
+            shown(text),
+            did_you_mean(prod, |t| t.name == text.trim() || t.to_string() == text.trim())
+        );
     };
     let candidates: Vec<&QualifiedName> = prod
         .tables
@@ -111,14 +115,32 @@ fn resolve_table(
         .filter(|t| t.name == name.name && (name.schema.is_empty() || t.schema == name.schema))
         .collect();
     let found = match candidates.as_slice() {
-        [] => bail!(
-            "table {text} not found in production's managed schemas ({}): check the name, or pass --schema",
-            prod.schemas.join(", ")
-        ),
+        [] => {
+            let folded = |s: &str| s.to_lowercase();
+            let mut hint = did_you_mean(prod, |t| {
+                folded(&t.name) == folded(&name.name)
+                    && (name.schema.is_empty() || folded(&t.schema) == folded(&name.schema))
+            });
+            if !hint.is_empty() {
+                hint.push_str(
+                    " (as in SQL, a name in double quotes is exact, and unquoted its ASCII letters fold to lower case)",
+                );
+            }
+            bail!(
+                "table {} not found in production's managed schemas ({}): check the name, or pass --schema{hint}",
+                typed_name(&name),
+                prod.schemas.iter().map(|s| quote_ident(s)).collect::<Vec<_>>().join(", ")
+            )
+        }
         [one] => (*one).clone(),
         several => bail!(
-            "table name {text} is ambiguous ({}): write it as schema.name",
-            several.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+            "table name {} is ambiguous ({}): write it as schema.name",
+            typed_name(&name),
+            several
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     let key = ObjectKey::relation(ObjectKind::Table, found.clone());
@@ -143,4 +165,41 @@ fn resolve_table(
 
 fn bail_partition(name: &QualifiedName, parent: &QualifiedName) -> Result<ObjectKey> {
     bail!("table {name} is a partition of {parent}: import {parent}, its partitions come with it")
+}
+
+/// The name as pgdrift understood what the user typed: quoted as SQL, without a schema when
+/// none was given.
+fn typed_name(name: &QualifiedName) -> String {
+    if name.schema.is_empty() {
+        quote_ident(&name.name)
+    } else {
+        name.to_string()
+    }
+}
+
+/// What the user typed, on one line: control characters escaped.
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `; did you mean public."Users"?` when some production tables match `close`.
+fn did_you_mean(prod: &Schema, close: impl Fn(&QualifiedName) -> bool) -> String {
+    let names: Vec<String> = prod
+        .tables
+        .keys()
+        .filter(|t| close(t))
+        .map(|t| t.to_string())
+        .collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    format!("; did you mean {}?", names.join(" or "))
 }

@@ -306,6 +306,92 @@ fn file_stems_are_safe() {
 }
 
 #[test]
+fn file_stems_of_hostile_names_are_plain_bounded_and_never_empty() {
+    let long_unicode = "表é🎉".repeat(100) + "tail";
+    let hostile = [
+        "",
+        ".",
+        "..",
+        "/",
+        "\\",
+        "***",
+        "\u{1}\u{7f}\n\t\r\u{1b}",
+        "$$",
+        "--",
+        "  ",
+        "é表🎉",
+        "__a__",
+        "a/../b",
+        "C:\\x",
+        "tab\there\nnew\u{1b}[31mline",
+        &long_unicode,
+    ];
+    for name in hostile {
+        let stem = file_stem(name);
+        assert!(!stem.is_empty() && stem.len() <= 60, "{name:?}: {stem}");
+        assert!(
+            stem.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "{name:?}: {stem}"
+        );
+        assert!(
+            !stem.starts_with('_') && !stem.ends_with('_') && !stem.contains("__"),
+            "{name:?}: {stem}"
+        );
+    }
+    for only_symbols in ["", ".", "..", "/", "\\", "***", "$$", "--", "  ", "é表🎉"] {
+        assert_eq!(file_stem(only_symbols), "object", "{only_symbols:?}");
+    }
+    assert_eq!(file_stem("\u{1}\u{7f}\n\t\r\u{1b}"), "object");
+    assert_eq!(file_stem("__a__"), "a");
+    assert_eq!(file_stem("a/../b"), "a_b");
+    assert_eq!(file_stem("C:\\x"), "c_x");
+    assert_eq!(
+        file_stem("tab\there\nnew\u{1b}[31mline"),
+        "tab_here_new_31mline"
+    );
+    assert_eq!(file_stem(&long_unicode), "tail");
+    // Cut at 60 characters, and no `_` left at the cut.
+    let cut = format!("{}_{}", "a".repeat(59), "b".repeat(10));
+    assert_eq!(file_stem(&cut), "a".repeat(59));
+}
+
+#[test]
+fn names_with_one_stem_get_files_that_differ_by_version() {
+    // 62 characters each, the same in the first 60: one stem for both; and two names that
+    // differ only in case.
+    let a = format!("{}_a", "long_name_".repeat(6));
+    let b = format!("{}_b", "long_name_".repeat(6));
+    assert_eq!(file_stem(&a), file_stem(&b));
+    let prod = schema(vec![
+        table(&a, &[]),
+        table(&b, &[]),
+        table("Users", &[]),
+        table("users", &[]),
+    ]);
+    let h = history(&["create table m (id int primary key)"]);
+    let plan = plan(&prod, &h, &[&a, &b, "Users", "users"]);
+    let names: Vec<&str> = plan.files.iter().map(|f| f.file_name.as_str()).collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    let stem = format!("_import_{}.sql", file_stem(&a));
+    assert_eq!(names.iter().filter(|n| n.ends_with(&stem)).count(), 2);
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.ends_with("_import_users.sql"))
+            .count(),
+        2
+    );
+    let versions: std::collections::BTreeSet<&str> =
+        plan.files.iter().map(|f| f.version.as_str()).collect();
+    assert_eq!(versions.len(), 4, "{names:?}");
+    assert!(
+        names.iter().all(|n| n.len() <= 14 + stem.len()),
+        "{names:?}"
+    );
+}
+
+#[test]
 fn a_trigger_needing_a_later_migrations_function_gets_its_own_file_after_it() {
     let mut t = table("t", &[]);
     t.triggers.push(crate::model::Trigger {

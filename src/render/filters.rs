@@ -5,6 +5,8 @@
 //! - `ident`: an identifier, quoted where PostgreSQL needs it.
 //! - `literal`: a string literal.
 //! - `qname`: a `{schema, name}` object as `schema.name`.
+//! - `regclass`: a `{schema, name}` object as the string literal `to_regclass` takes
+//!   (regclass input reads no Unicode escapes, which `qname` may write).
 //! - `role`: a role in `GRANT`/`TO` lists: `PUBLIC` (any case) stays the keyword.
 //! - `do_block`: wraps a PL/pgSQL body in `DO $tag$ ... $tag$;` with a tag the body does
 //!   not contain, so no text inside (a check constraint's string, a policy expression) can
@@ -18,6 +20,7 @@ pub(super) fn register(tera: &mut Tera) {
     tera.register_filter("ident", ident);
     tera.register_filter("literal", literal);
     tera.register_filter("qname", qname);
+    tera.register_filter("regclass", regclass);
     tera.register_filter("role", role);
     tera.register_filter("do_block", do_block);
 }
@@ -37,13 +40,22 @@ fn literal(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
 }
 
 fn qname(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(qualified(value, "qname")?.to_sql()))
+}
+
+fn qualified(value: &Value, filter: &str) -> tera::Result<QualifiedName> {
     let part = |key: &str| value.get(key).and_then(Value::as_str);
     match (part("schema"), part("name")) {
-        (Some(schema), Some(name)) => Ok(Value::String(QualifiedName::new(schema, name).to_sql())),
+        (Some(schema), Some(name)) => Ok(QualifiedName::new(schema, name)),
         _ => Err(tera::Error::msg(format!(
-            "the qname filter takes a {{schema, name}} object, not {value}"
+            "the {filter} filter takes a {{schema, name}} object, not {value}"
         ))),
     }
+}
+
+fn regclass(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let name = qualified(value, "regclass")?;
+    Ok(Value::String(quote_literal(&name.to_regclass_text())))
 }
 
 fn role(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -130,6 +142,17 @@ mod tests {
             "public.\"import log\""
         );
         assert!(qname(&json!("public.x"), &HashMap::new()).is_err());
+        assert_eq!(
+            apply(
+                regclass,
+                json!({"schema": "public", "name": "it's \"x\"\n"})
+            ),
+            "'public.\"it''s \"\"x\"\"\n\"'"
+        );
+        assert_eq!(
+            apply(qname, json!({"schema": "public", "name": "a\nb"})),
+            "public.U&\"a\\000Ab\""
+        );
         assert!(ident(&json!(3), &HashMap::new()).is_err());
     }
 

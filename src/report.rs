@@ -3,6 +3,7 @@
 use crate::drift::{Entry, Report};
 use crate::model::{quote_ident, ObjectKey, ObjectKind};
 use std::io::{self, Write};
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -99,15 +100,21 @@ fn drifted_tables(report: &Report, out: &mut impl Write) -> io::Result<()> {
     }
     let width = tables
         .iter()
-        .map(|e| e.key.display_name().len())
+        .map(|e| e.key.display_name().width())
         .max()
         .unwrap_or(5)
         .max(5);
     writeln!(out, "\nDrifted tables (in no migration):")?;
     writeln!(
         out,
-        "  {:width$}  {:>10}  {:>9}  {:>6}  {:>5}  {:>8}  {:>8}",
-        "TABLE", "ROWS", "SIZE", "FK OUT", "FK IN", "POLICIES", "TRIGGERS"
+        "  {}  {:>10}  {:>10}  {:>6}  {:>5}  {:>8}  {:>8}",
+        padded("TABLE", width),
+        "ROWS",
+        "SIZE",
+        "FK OUT",
+        "FK IN",
+        "POLICIES",
+        "TRIGGERS"
     )?;
     for e in tables {
         let Some(f) = &e.table else { continue };
@@ -116,8 +123,8 @@ fn drifted_tables(report: &Report, out: &mut impl Write) -> io::Result<()> {
             .map_or("?".to_string(), |r| format!("~{r}"));
         write!(
             out,
-            "  {:width$}  {:>10}  {:>9}  {:>6}  {:>5}  {:>8}  {:>8}",
-            e.key.display_name(),
+            "  {}  {:>10}  {:>10}  {:>6}  {:>5}  {:>8}  {:>8}",
+            padded(&e.key.display_name(), width),
             rows,
             human_size(f.size_bytes),
             f.foreign_keys_out,
@@ -210,6 +217,13 @@ fn notes(report: &Report, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+/// `text` followed by spaces up to `width` terminal columns (a CJK character or an emoji
+/// takes two).
+fn padded(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(text.width());
+    format!("{text}{}", " ".repeat(fill))
+}
+
 /// `8192` → `8 kB`, as `pg_size_pretty` does.
 pub fn human_size(bytes: i64) -> String {
     let mut value = bytes as f64;
@@ -224,7 +238,15 @@ pub fn human_size(bytes: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::human_size;
+    use super::{human_size, padded};
+
+    #[test]
+    fn padding_counts_terminal_columns() {
+        assert_eq!(padded("ab", 4), "ab  ");
+        assert_eq!(padded("表", 4), "表  ");
+        assert_eq!(padded("café", 5), "café ");
+        assert_eq!(padded("toolong", 3), "toolong");
+    }
 
     #[test]
     fn sizes_read_like_pg_size_pretty() {

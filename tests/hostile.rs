@@ -247,6 +247,22 @@ fn status_lists_every_hostile_object_by_its_exact_name() {
             "no line starts with {line}:\n{text}"
         );
     }
+    // The table's columns line up on a terminal, wide characters and all: every row, without
+    // its partition note, is as wide on screen as the heading.
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Drifted tables"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let width = |line: &str| {
+        let columns = line.find("  partition").map_or(line, |cut| &line[..cut]);
+        unicode_width::UnicodeWidthStr::width(columns)
+    };
+    assert!(table.len() > 20, "{text}");
+    for line in &table[1..] {
+        assert_eq!(width(line), width(table[0]), "misaligned: {line}\n{text}");
+    }
 }
 
 #[test]

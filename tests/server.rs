@@ -11,7 +11,7 @@ use predicates::prelude::*;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -47,16 +47,7 @@ struct Role {
 
 impl Role {
     fn create(prefix: &str, options: &str) -> Role {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!(
-            "pgdrift_{prefix}_{}_{}_{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
+        let name = common::unique_name(prefix);
         common::connect(&server_url())
             .batch_execute(&format!("CREATE ROLE \"{name}\" LOGIN {options}"))
             .unwrap_or_else(|e| panic!("creating role {name}: {e}"));

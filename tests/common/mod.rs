@@ -41,17 +41,23 @@ pub struct TestDb {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// A name no other test, running or past, uses: for databases and roles, which live on the
+/// server beyond one test process.
+pub fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "pgdrift_{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
 impl TestDb {
     pub fn create(prefix: &str) -> TestDb {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!(
-            "pgdrift_{prefix}_{}_{}_{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
+        let name = unique_name(prefix);
         connect(&server_url())
             .batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE template0"))
             .unwrap_or_else(|e| panic!("creating database {name}: {e}"));

@@ -120,15 +120,10 @@ impl Folder {
         name: &QualifiedName,
         signature: Option<&str>,
     ) -> Vec<ObjectKey> {
-        if !self.is_declared_name(name) {
-            return Vec::new();
-        }
-        self.history
-            .declared
-            .keys()
-            .filter(|k| &k.name == name && family.matches(k.kind))
+        self.keys_named(name)
+            .into_iter()
+            .filter(|k| family.matches(k.kind))
             .filter(|k| signature.is_none_or(|s| k.signature.as_deref() == Some(s)))
-            .cloned()
             .collect()
     }
 

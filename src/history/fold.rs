@@ -22,8 +22,10 @@ pub(super) struct Folder {
     pub(super) file: usize,
     pub(super) path: PathBuf,
     pub(super) search_path: SearchPath,
-    /// How many declared objects carry each name (relations, types and routines together).
-    names: HashMap<QualifiedName, usize>,
+    /// The declared objects that carry each name (relations, types and routines together),
+    /// so that finding them does not scan every declaration: a schema dump of many thousand
+    /// tables would otherwise take quadratic time.
+    names: HashMap<QualifiedName, Vec<ObjectKey>>,
 }
 
 /// Where a statement's text comes from, to turn parser locations into file lines.
@@ -290,17 +292,22 @@ impl Folder {
     /// The declared object a new `key` would clash with: any relation of that name (they
     /// share one namespace), or the same type or routine.
     fn conflicting(&self, key: &ObjectKey) -> Option<ObjectKey> {
-        if !self.is_declared_name(&key.name) {
-            return None;
-        }
         if !key.kind.is_relation() {
             return self.history.declared.contains_key(key).then(|| key.clone());
         }
-        self.history
-            .declared
-            .keys()
-            .find(|k| k.kind.is_relation() && k.name == key.name)
-            .cloned()
+        self.keys_named(&key.name)
+            .into_iter()
+            .find(|k| k.kind.is_relation())
+    }
+
+    /// The declared objects named `name`, in declaration order.
+    pub(super) fn keys_named(&self, name: &QualifiedName) -> Vec<ObjectKey> {
+        let Some(keys) = self.names.get(name) else {
+            return Vec::new();
+        };
+        let mut keys = keys.clone();
+        keys.sort_by_key(|k| self.history.declared.get_index_of(k));
+        keys
     }
 
     pub(super) fn declare(&mut self, key: ObjectKey, declaration: Declaration) {
@@ -310,24 +317,23 @@ impl Folder {
 
     /// Declares `key` at `index` of the declared map (a renamed object keeps its place).
     pub(super) fn declare_at(&mut self, index: usize, key: ObjectKey, declaration: Declaration) {
-        let name = key.name.clone();
         let index = index.min(self.history.declared.len());
         if self
             .history
             .declared
-            .shift_insert(index, key, declaration)
+            .shift_insert(index, key.clone(), declaration)
             .is_none()
         {
-            *self.names.entry(name).or_default() += 1;
+            self.names.entry(key.name.clone()).or_default().push(key);
         }
     }
 
     /// Removes a declaration, returning where it was.
     pub(super) fn undeclare(&mut self, key: &ObjectKey) -> Option<(usize, Declaration)> {
         let (index, _, declaration) = self.history.declared.shift_remove_full(key)?;
-        if let Some(count) = self.names.get_mut(&key.name) {
-            *count -= 1;
-            if *count == 0 {
+        if let Some(keys) = self.names.get_mut(&key.name) {
+            keys.retain(|k| k != key);
+            if keys.is_empty() {
                 self.names.remove(&key.name);
             }
         }
@@ -349,14 +355,8 @@ impl Folder {
 
     /// Records that the current file alters every declared object named `name`.
     pub(super) fn touch_name(&mut self, name: &QualifiedName) {
-        if !self.is_declared_name(name) {
-            return;
-        }
-        let file = self.file;
-        for (key, declaration) in self.history.declared.iter_mut() {
-            if &key.name == name {
-                note_alteration(declaration, file);
-            }
+        for key in self.keys_named(name) {
+            self.touch(&key);
         }
     }
 

@@ -59,7 +59,12 @@ fn reads_migrations_in_filename_order_and_skips_the_rest() {
     assert_eq!(history.files[0].name, "first");
     assert_eq!(
         file_names(&history.skipped),
-        ["2024_draft.sql.bak", "README.md", "seed.sql"]
+        [
+            "20240104000000_folder.sql",
+            "2024_draft.sql.bak",
+            "README.md",
+            "seed.sql"
+        ]
     );
     assert_eq!(
         declared(&history),

@@ -204,6 +204,16 @@ impl Folder {
             declared: true,
         });
         let renamed = ObjectKey { name: to, ..key };
+        // A rename that ran means nothing held the new name any more (it was dropped in a
+        // way the history does not show, or in a branch of a DO block).
+        let mut index = index;
+        if let Some(existing) = self.conflicting(&renamed) {
+            if let Some((at, _)) = self.undeclare(&existing) {
+                if at < index {
+                    index -= 1;
+                }
+            }
+        }
         self.declare_at(index, renamed, declaration);
     }
 

@@ -291,7 +291,7 @@ impl Folder {
 
     /// The declared object a new `key` would clash with: any relation of that name (they
     /// share one namespace), or the same type or routine.
-    fn conflicting(&self, key: &ObjectKey) -> Option<ObjectKey> {
+    pub(super) fn conflicting(&self, key: &ObjectKey) -> Option<ObjectKey> {
         if !key.kind.is_relation() {
             return self.history.declared.contains_key(key).then(|| key.clone());
         }
@@ -317,7 +317,12 @@ impl Folder {
 
     /// Declares `key` at `index` of the declared map (a renamed object keeps its place).
     pub(super) fn declare_at(&mut self, index: usize, key: ObjectKey, declaration: Declaration) {
-        let index = index.min(self.history.declared.len());
+        // An existing key is moved, so the last place is one less than for a new key.
+        let last = match self.history.declared.contains_key(&key) {
+            true => self.history.declared.len() - 1,
+            false => self.history.declared.len(),
+        };
+        let index = index.min(last);
         if self
             .history
             .declared

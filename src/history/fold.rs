@@ -369,7 +369,7 @@ impl Folder {
         self.history.warnings.push(Warning {
             path: self.path.clone(),
             line,
-            message: message.into(),
+            message: message.into().replace(['\r', '\n'], " "),
         });
     }
 }
@@ -412,6 +412,7 @@ fn parse_error(path: &Path, text: &str, error: pg_query::Error) -> anyhow::Error
         pg_query::Error::Parse(message) => message,
         other => other.to_string(),
     };
+    let message = one_line(&message);
     match native::error_position(text) {
         Some(position) => {
             let (line, column) = line_column(text, position);
@@ -434,4 +435,26 @@ pub(super) fn line_column(text: &str, position: usize) -> (usize, usize) {
         }
     }
     (line, column)
+}
+
+/// A parser message on one line. The parser quotes the rest of the input after an
+/// unterminated string or comment (`at or near "$$ ...`), which can be the rest of the file:
+/// only the start of its first line is kept.
+pub(super) fn one_line(message: &str) -> String {
+    const NEAR: &str = " at or near \"";
+    const KEEP: usize = 40;
+    let message = match message.find(NEAR) {
+        Some(start) => {
+            let fragment = &message[start + NEAR.len()..];
+            let fragment = fragment.strip_suffix('"').unwrap_or(fragment);
+            let first = fragment.split(['\r', '\n']).next().unwrap_or("");
+            let mut kept: String = first.chars().take(KEEP).collect();
+            if kept.len() < fragment.len() {
+                kept.push_str("...");
+            }
+            format!("{}{NEAR}{kept}\"", &message[..start])
+        }
+        None => message.to_string(),
+    };
+    message.replace(['\r', '\n'], " ")
 }

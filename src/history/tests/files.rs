@@ -162,3 +162,27 @@ fn a_nul_byte_is_an_error_with_its_line() {
         "{error}"
     );
 }
+
+#[test]
+fn an_unterminated_string_is_reported_on_one_line() {
+    let files = sources(&["SELECT 1;\nSELECT $$ never closed\nCREATE TABLE t (id int);\n"]);
+    let error = parse_sources(files).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "supabase/migrations/20240101000000_m0.sql:2:8: unterminated dollar-quoted string at or near \"$$ never closed...\""
+    );
+    let files = sources(&["SELECT '\r\n"]);
+    let error = parse_sources(files).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "supabase/migrations/20240101000000_m0.sql:1:8: unterminated quoted string at or near \"'...\""
+    );
+}
+
+#[test]
+fn a_do_block_warning_is_one_line() {
+    let history = super::fold(&["DO $$ BEGIN\n  CREATE TABLE t (id int;\n  CREATE TABLE u ();\nEND $$;"]);
+    let messages: Vec<&str> = history.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(!messages[0].contains('\n'), "{}", messages[0]);
+}

@@ -250,8 +250,31 @@ fn is_migration_name(name: &std::ffi::OsStr) -> bool {
     digits > 0 && stem.get(digits) == Some(&b'_')
 }
 
+/// Room for the deepest parse tree the parser hands over (10000 nested messages), which
+/// is decoded, walked and dropped recursively. Only the pages used are ever committed.
+const FOLD_STACK: usize = 512 << 20;
+
 /// Folds migration files given in memory, in the order given (the caller sorts them).
 pub fn parse_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<History> {
+    // A valid statement can nest expressions thousands of levels deep (`a || b || ...`):
+    // read on a thread whose stack holds them rather than overflow the caller's.
+    std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new()
+            .name("pgdrift-history".into())
+            .stack_size(FOLD_STACK)
+            .spawn_scoped(scope, move || fold_sources(files));
+        match reader {
+            Ok(reader) => reader
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot start a thread to read the migrations ({e}): free some memory and retry"
+            )),
+        }
+    })
+}
+
+fn fold_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<History> {
     let mut folder = fold::Folder::default();
     for (index, (file, text)) in files.into_iter().enumerate() {
         folder.read_file(index, &file.path, &text)?;

@@ -186,3 +186,19 @@ fn a_do_block_warning_is_one_line() {
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(!messages[0].contains('\n'), "{}", messages[0]);
 }
+
+#[test]
+fn deeply_nested_expressions_are_read() {
+    // Over a hundred nested messages once refused valid SQL; thousands overflowed the stack.
+    for terms in [60, 4000] {
+        let sum = vec!["'x'"; terms].join(" || ");
+        let history = super::fold(&[&format!("CREATE VIEW v AS SELECT {sum} AS s;")]);
+        assert_eq!(declared(&history), set(&["view public.v"]), "{terms} terms");
+    }
+    let deep = format!("SELECT {}1{};", "(SELECT ".repeat(1500), ")".repeat(1500));
+    super::fold(&[&deep]);
+    // Deeper than the parser hands over: an error, not a crash.
+    let deeper = format!("SELECT ARRAY{}1{};", "[".repeat(5000), "]".repeat(5000));
+    let error = parse_sources(sources(&[&deeper])).unwrap_err().to_string();
+    assert!(error.contains("nested too deeply"), "{error}");
+}

@@ -72,14 +72,28 @@ impl Folder {
                 path.display()
             ));
         }
-        let parsed = pg_query::parse(text, pg_query::ParserOptions::DEFAULT)
-            .map_err(|e| parse_error(path, text, e))?;
-        let source = Source {
-            text,
-            first_line: 1,
-            conditional: false,
-        };
-        self.statements(&parsed.protobuf.stmts, source);
+        // Split first, then parse one statement at a time: the parse tree of a whole data
+        // dump takes many times the memory of its text.
+        let statements =
+            pg_query::split_with_parser(text).map_err(|e| parse_error(path, text, e))?;
+        let mut line = 1;
+        let mut counted = 0;
+        for statement in statements {
+            let offset = statement.as_ptr() as usize - text.as_ptr() as usize;
+            line += text.as_bytes()[counted..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            counted = offset;
+            let parsed = pg_query::parse(statement, pg_query::ParserOptions::DEFAULT)
+                .map_err(|e| parse_error(path, text, e))?;
+            let source = Source {
+                text: statement,
+                first_line: line,
+                conditional: false,
+            };
+            self.statements(&parsed.protobuf.stmts, source);
+        }
         Ok(())
     }
 
@@ -409,7 +423,7 @@ fn statement_text<'a>(text: &'a str, raw: &RawStmt) -> &'a str {
 /// `path:line:column: message`, from the position the parser reports.
 fn parse_error(path: &Path, text: &str, error: pg_query::Error) -> anyhow::Error {
     let message = match error {
-        pg_query::Error::Parse(message) => message,
+        pg_query::Error::Parse(message) | pg_query::Error::Split(message) => message,
         other => other.to_string(),
     };
     let message = one_line(&message);

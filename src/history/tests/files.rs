@@ -181,8 +181,13 @@ fn an_unterminated_string_is_reported_on_one_line() {
 
 #[test]
 fn a_do_block_warning_is_one_line() {
-    let history = super::fold(&["DO $$ BEGIN\n  CREATE TABLE t (id int;\n  CREATE TABLE u ();\nEND $$;"]);
-    let messages: Vec<&str> = history.warnings.iter().map(|w| w.message.as_str()).collect();
+    let history =
+        super::fold(&["DO $$ BEGIN\n  CREATE TABLE t (id int;\n  CREATE TABLE u ();\nEND $$;"]);
+    let messages: Vec<&str> = history
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(!messages[0].contains('\n'), "{}", messages[0]);
 }
@@ -201,4 +206,13 @@ fn deeply_nested_expressions_are_read() {
     let deeper = format!("SELECT ARRAY{}1{};", "[".repeat(5000), "]".repeat(5000));
     let error = parse_sources(sources(&[&deeper])).unwrap_err().to_string();
     assert!(error.contains("nested too deeply"), "{error}");
+}
+
+#[test]
+fn statements_are_read_one_by_one_with_their_lines() {
+    let text = "-- head\r\nCREATE TABLE a (id int);;\r\n/* x */ CREATE TABLE b (id int)\r\n;\n\nDO $$\nBEGIN\n  EXECUTE 'x';\nEND $$;\nSELECT 1;\n\n  DO $$ BEGIN EXECUTE 'y'; END $$";
+    let history = super::fold(&[text]);
+    assert_eq!(declared(&history), set(&["table public.a", "table public.b"]));
+    let lines: Vec<usize> = history.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [8, 12]);
 }

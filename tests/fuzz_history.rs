@@ -174,33 +174,146 @@ fn arbitrary_text() {
 }
 
 const TOKENS: &[&str] = &[
-    "CREATE", "TABLE", "ALTER", "DROP", "RENAME", "TO", "IF", "NOT", "EXISTS", "OR",
-    "REPLACE", "FUNCTION", "PROCEDURE", "VIEW", "TYPE", "AS", "ENUM", "DO", "BEGIN", "END",
-    "ATOMIC", "LANGUAGE", "plpgsql", "sql", "RETURNS", "trigger", "void", "int", "text",
-    "SELECT", "FROM", "INTO", "INSERT", "VALUES", "EXECUTE", "PERFORM", "POLICY", "ON",
-    "USING", "WITH", "CHECK", "INDEX", "UNIQUE", "PRIMARY", "KEY", "REFERENCES", "SCHEMA",
-    "SET", "search_path", "public", "COMMENT", "IS", "GRANT", "REVOKE", "ALL", "anon",
-    "TRIGGER", "EACH", "ROW", "SEQUENCE", "OWNED", "BY", "CASCADE", "ADD", "COLUMN",
-    "CONSTRAINT", "DOMAIN", "EXTENSION", "MATERIALIZED", "AGGREGATE", "TEMP", "t", "u",
-    "\"t\"", "\"a\"\"b\"", "\"é\"", "é", "s.t", "id", "x", "1", "'a'", "E'\\''", "''",
-    "'é'", "$$", "$f$", "$$;", "$f$;", "(", ")", "((", "))", ",", ";", ".", "=", "::",
-    "[]", "*", "%TYPE", "%ROWTYPE", "--", "-- c\n", "/*", "*/", "/* c */", "\n", "\r\n",
-    "\r", "\t", "\u{feff}", "\u{a0}", "\\", "U&\"\\0061\"", "NEW", "RETURN", "LOOP",
-    "FOR", "IN", "THEN", "ELSE", "ELSIF", "RAISE", "NOTICE", "DECLARE", "format('%I', x)",
+    "CREATE",
+    "TABLE",
+    "ALTER",
+    "DROP",
+    "RENAME",
+    "TO",
+    "IF",
+    "NOT",
+    "EXISTS",
+    "OR",
+    "REPLACE",
+    "FUNCTION",
+    "PROCEDURE",
+    "VIEW",
+    "TYPE",
+    "AS",
+    "ENUM",
+    "DO",
+    "BEGIN",
+    "END",
+    "ATOMIC",
+    "LANGUAGE",
+    "plpgsql",
+    "sql",
+    "RETURNS",
+    "trigger",
+    "void",
+    "int",
+    "text",
+    "SELECT",
+    "FROM",
+    "INTO",
+    "INSERT",
+    "VALUES",
+    "EXECUTE",
+    "PERFORM",
+    "POLICY",
+    "ON",
+    "USING",
+    "WITH",
+    "CHECK",
+    "INDEX",
+    "UNIQUE",
+    "PRIMARY",
+    "KEY",
+    "REFERENCES",
+    "SCHEMA",
+    "SET",
+    "search_path",
+    "public",
+    "COMMENT",
+    "IS",
+    "GRANT",
+    "REVOKE",
+    "ALL",
+    "anon",
+    "TRIGGER",
+    "EACH",
+    "ROW",
+    "SEQUENCE",
+    "OWNED",
+    "BY",
+    "CASCADE",
+    "ADD",
+    "COLUMN",
+    "CONSTRAINT",
+    "DOMAIN",
+    "EXTENSION",
+    "MATERIALIZED",
+    "AGGREGATE",
+    "TEMP",
+    "t",
+    "u",
+    "\"t\"",
+    "\"a\"\"b\"",
+    "\"é\"",
+    "é",
+    "s.t",
+    "id",
+    "x",
+    "1",
+    "'a'",
+    "E'\\''",
+    "''",
+    "'é'",
+    "$$",
+    "$f$",
+    "$$;",
+    "$f$;",
+    "(",
+    ")",
+    "((",
+    "))",
+    ",",
+    ";",
+    ".",
+    "=",
+    "::",
+    "[]",
+    "*",
+    "%TYPE",
+    "%ROWTYPE",
+    "--",
+    "-- c\n",
+    "/*",
+    "*/",
+    "/* c */",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "\u{feff}",
+    "\u{a0}",
+    "\\",
+    "U&\"\\0061\"",
+    "NEW",
+    "RETURN",
+    "LOOP",
+    "FOR",
+    "IN",
+    "THEN",
+    "ELSE",
+    "ELSIF",
+    "RAISE",
+    "NOTICE",
+    "DECLARE",
+    "format('%I', x)",
 ];
 
 #[test]
 fn token_soup() {
-    let file = proptest::collection::vec(proptest::sample::select(TOKENS), 0..80).prop_map(
-        |tokens| {
+    let file =
+        proptest::collection::vec(proptest::sample::select(TOKENS), 0..80).prop_map(|tokens| {
             let mut text = String::new();
             for t in tokens {
                 text.push_str(t);
                 text.push(' ');
             }
             text
-        },
-    );
+        });
     run(
         "token soup",
         proptest::collection::vec(file, 1..3),
@@ -257,7 +370,11 @@ fn ident() -> impl Strategy<Value = Ident> {
 /// An identifier the parser accepts as a table name (a plain one may be a keyword).
 fn valid_ident() -> impl Strategy<Value = Ident> {
     ident().prop_filter("a keyword", |i| {
-        pg_query::parse(&format!("CREATE TABLE {} ()", i.sql), pg_query::ParserOptions::DEFAULT).is_ok()
+        pg_query::parse(
+            &format!("CREATE TABLE {} ()", i.sql),
+            pg_query::ParserOptions::DEFAULT,
+        )
+        .is_ok()
     })
 }
 
@@ -286,8 +403,18 @@ fn names() -> impl Strategy<Value = Names> {
 type Recipe = (u8, u8, u8, u8, u8);
 
 const TYPES: &[&str] = &[
-    "int", "bigint", "text", "uuid", "timestamptz", "jsonb", "numeric(10,2)", "text[]",
-    "public.mood", "varchar(20)", "\"char\"", "double precision",
+    "int",
+    "bigint",
+    "text",
+    "uuid",
+    "timestamptz",
+    "jsonb",
+    "numeric(10,2)",
+    "text[]",
+    "public.mood",
+    "varchar(20)",
+    "\"char\"",
+    "double precision",
 ];
 
 impl Names {
@@ -435,8 +562,16 @@ fn grammar_files() -> impl Strategy<Value = (Names, Vec<String>)> {
                 for (recipe, separator) in statements {
                     text.push_str(&names.statement(recipe));
                     text.push_str(
-                        [";\n", ";\r\n", "; ", ";\n\n-- note\n", ";/* x /* y */ */\n", ";\n\t", ";;\n", "\n;\n"]
-                            [separator as usize],
+                        [
+                            ";\n",
+                            ";\r\n",
+                            "; ",
+                            ";\n\n-- note\n",
+                            ";/* x /* y */ */\n",
+                            ";\n\t",
+                            ";;\n",
+                            "\n;\n",
+                        ][separator as usize],
                     );
                 }
                 text
@@ -475,36 +610,32 @@ fn declares_table(history: &History, name: &str) -> bool {
 #[test]
 fn create_then_drop_declares_nothing() {
     let strategy = (valid_ident(), any::<bool>(), any::<bool>());
-    run(
-        "create then drop",
-        strategy,
-        |(t, split, crlf)| {
-            let create = format!("CREATE TABLE {} (id int);\n", t.sql);
-            let drop = format!("DROP TABLE {};\n", t.sql);
-            let mut texts = if split {
-                vec![create.clone(), drop]
-            } else {
-                vec![format!("{create}{drop}")]
-            };
-            if crlf {
-                texts = texts.iter().map(|s| s.replace('\n', "\r\n")).collect();
-            }
-            let history = fold(&texts)?.expect("a table created then dropped folds");
-            prop_assert!(
-                !declares_table(&history, &t.name),
-                "{texts:?} declares {:?}",
-                history.declared.keys().collect::<Vec<_>>()
-            );
-            let history = fold(&[create])?.expect("a created table folds");
-            prop_assert!(
-                declares_table(&history, &t.name),
-                "{} not declared: {:?}",
-                t.sql,
-                history.declared.keys().collect::<Vec<_>>()
-            );
-            Ok(true)
-        },
-    );
+    run("create then drop", strategy, |(t, split, crlf)| {
+        let create = format!("CREATE TABLE {} (id int);\n", t.sql);
+        let drop = format!("DROP TABLE {};\n", t.sql);
+        let mut texts = if split {
+            vec![create.clone(), drop]
+        } else {
+            vec![format!("{create}{drop}")]
+        };
+        if crlf {
+            texts = texts.iter().map(|s| s.replace('\n', "\r\n")).collect();
+        }
+        let history = fold(&texts)?.expect("a table created then dropped folds");
+        prop_assert!(
+            !declares_table(&history, &t.name),
+            "{texts:?} declares {:?}",
+            history.declared.keys().collect::<Vec<_>>()
+        );
+        let history = fold(&[create])?.expect("a created table folds");
+        prop_assert!(
+            declares_table(&history, &t.name),
+            "{} not declared: {:?}",
+            t.sql,
+            history.declared.keys().collect::<Vec<_>>()
+        );
+        Ok(true)
+    });
 }
 
 #[test]
@@ -585,8 +716,28 @@ fn pieces(text: &str) -> Vec<String> {
 }
 
 const INSERTS: &[&str] = &[
-    "$$", "'", "\"", "/*", "*/", "--", ";", "(", ")", "\r\n", "\u{feff}", "E'\\", "$a$",
-    "é", "\0", "BEGIN;", "END;", "DO $$ BEGIN ", " END $$;", "\\", "::", "[",
+    "$$",
+    "'",
+    "\"",
+    "/*",
+    "*/",
+    "--",
+    ";",
+    "(",
+    ")",
+    "\r\n",
+    "\u{feff}",
+    "E'\\",
+    "$a$",
+    "é",
+    "\0",
+    "BEGIN;",
+    "END;",
+    "DO $$ BEGIN ",
+    " END $$;",
+    "\\",
+    "::",
+    "[",
 ];
 
 /// One mutation of `a` (with `b` for a splice), chosen by `op` at positions `x`, `y`.
@@ -638,19 +789,23 @@ fn mutated_real_migrations() {
         proptest::collection::vec(one, 1..4),
         proptest::collection::vec(0..files.len(), 0..2),
     );
-    run("mutated real migrations", strategy, |(mutations, intact)| {
-        let mut texts: Vec<String> = intact.iter().map(|&i| files[i].clone()).collect();
-        for (a, b, op, x, y) in mutations {
-            let mut text = files[a].clone();
-            // Up to three mutations stacked on one file.
-            for round in 0..=(op / 86) {
-                let op = op.wrapping_add(round * 3);
-                text = mutate(&text, &files[b], op, x.rotate_left(round.into()), y);
+    run(
+        "mutated real migrations",
+        strategy,
+        |(mutations, intact)| {
+            let mut texts: Vec<String> = intact.iter().map(|&i| files[i].clone()).collect();
+            for (a, b, op, x, y) in mutations {
+                let mut text = files[a].clone();
+                // Up to three mutations stacked on one file.
+                for round in 0..=(op / 86) {
+                    let op = op.wrapping_add(round * 3);
+                    text = mutate(&text, &files[b], op, x.rotate_left(round.into()), y);
+                }
+                texts.push(text);
             }
-            texts.push(text);
-        }
-        folds(&texts)
-    });
+            folds(&texts)
+        },
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -663,14 +818,22 @@ fn deeply_nested_sql() {
     run("deep nesting", strategy, |(shape, depth)| {
         let text = match shape {
             0 => format!("SELECT {}1{};", "(".repeat(depth), ")".repeat(depth)),
-            1 => format!("CREATE VIEW v AS SELECT {}1{};", "(SELECT ".repeat(depth), ")".repeat(depth)),
+            1 => format!(
+                "CREATE VIEW v AS SELECT {}1{};",
+                "(SELECT ".repeat(depth),
+                ")".repeat(depth)
+            ),
             2 => format!(
                 "DO $$ BEGIN {} NULL; {} END $$;",
                 "IF true THEN ".repeat(depth.min(500)),
                 "END IF; ".repeat(depth.min(500))
             ),
             3 => format!("SELECT 1 {};", "+ 1 ".repeat(depth * 4)),
-            4 => format!("CREATE TABLE t (a int CHECK ({}a > 0{}));", "NOT ".repeat(depth), ""),
+            4 => format!(
+                "CREATE TABLE t (a int CHECK ({}a > 0{}));",
+                "NOT ".repeat(depth),
+                ""
+            ),
             _ => format!("SELECT ARRAY{}1{};", "[".repeat(depth), "]".repeat(depth)),
         };
         folds(&[text])

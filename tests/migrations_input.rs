@@ -68,7 +68,13 @@ fn names(report: &Value, group: &str) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| format!("{}.{}", e["schema"].as_str().unwrap(), e["name"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{}.{}",
+                e["schema"].as_str().unwrap(),
+                e["name"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -93,7 +99,11 @@ fn skipped(report: &Value) -> Vec<String> {
         .iter()
         .map(|p| {
             let p = p.as_str().unwrap();
-            Path::new(p).file_name().unwrap().to_string_lossy().into_owned()
+            Path::new(p)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
         })
         .collect()
 }
@@ -103,7 +113,10 @@ const DYNAMIC: &str = "DO $$\nBEGIN\n  EXECUTE 'CREATE TABLE hidden ()';\nEND $$
 #[test]
 fn a_file_that_is_not_utf8_is_named_with_its_line() {
     let p = Project::new();
-    p.write("20240101000000_t.sql", "CREATE TABLE t (id int PRIMARY KEY);");
+    p.write(
+        "20240101000000_t.sql",
+        "CREATE TABLE t (id int PRIMARY KEY);",
+    );
     p.write(
         "20240102000000_latin1.sql",
         b"SELECT 1;\nCOMMENT ON TABLE t IS 'caf\xe9';\n",
@@ -120,7 +133,10 @@ fn a_file_that_is_not_utf8_is_named_with_its_line() {
 #[test]
 fn empty_and_comment_only_files_are_migrations() {
     let p = Project::new();
-    p.write("20240101000000_t.sql", "CREATE TABLE t (id int PRIMARY KEY);");
+    p.write(
+        "20240101000000_t.sql",
+        "CREATE TABLE t (id int PRIMARY KEY);",
+    );
     p.write("20240102000000_empty.sql", "");
     p.write("20240103000000_blank.sql", "\n\r\n  \t\n");
     p.write(
@@ -144,7 +160,10 @@ fn crlf_line_endings_keep_lines_right() {
         crlf("-- windows\nCREATE TABLE t (\n  id int PRIMARY KEY\n);\n"),
     );
     // The EXECUTE is on line 5 of each file.
-    p.write("20240102000000_crlf.sql", crlf(&format!("SELECT 1;\n\n{DYNAMIC}")));
+    p.write(
+        "20240102000000_crlf.sql",
+        crlf(&format!("SELECT 1;\n\n{DYNAMIC}")),
+    );
     p.write(
         "20240103000000_mixed.sql",
         format!("SELECT 1;\r\n\n{}", DYNAMIC.replacen('\n', "\r\n", 2)),
@@ -160,20 +179,16 @@ fn crlf_line_endings_keep_lines_right() {
         "20240104000000_broken.sql",
         crlf("SELECT 1;\nSELECT 2;\nCREATE TABLEE x ();\n"),
     );
-    p.status()
-        .assert()
-        .code(2)
-        .stderr(one_line_error(
-            "20240104000000_broken.sql:3:8: syntax error at or near \"TABLEE\"",
-        ));
+    p.status().assert().code(2).stderr(one_line_error(
+        "20240104000000_broken.sql:3:8: syntax error at or near \"TABLEE\"",
+    ));
     p.write(
         "20240104000000_broken.sql",
         "SELECT 1;\r\nSELECT 2;\n\r\n  CREATE TABLEE x ();\r\n",
     );
-    p.status()
-        .assert()
-        .code(2)
-        .stderr(one_line_error("20240104000000_broken.sql:4:10: syntax error"));
+    p.status().assert().code(2).stderr(one_line_error(
+        "20240104000000_broken.sql:4:10: syntax error",
+    ));
 }
 
 #[test]
@@ -193,20 +208,16 @@ fn a_byte_order_mark_is_ignored() {
 
     // The mark is not counted in the column of an error on the first line.
     p.write("20240103000000_broken.sql", "\u{feff}CREATE TABLEE x ();\n");
-    p.status()
-        .assert()
-        .code(2)
-        .stderr(one_line_error("20240103000000_broken.sql:1:8: syntax error"));
+    p.status().assert().code(2).stderr(one_line_error(
+        "20240103000000_broken.sql:1:8: syntax error",
+    ));
     p.write(
         "20240103000000_broken.sql",
         "\u{feff}SELECT 'é';\r\n  SELECT 'é' FROM FROM t;\r\n",
     );
-    p.status()
-        .assert()
-        .code(2)
-        .stderr(one_line_error(
-            "20240103000000_broken.sql:2:19: syntax error at or near \"FROM\"",
-        ));
+    p.status().assert().code(2).stderr(one_line_error(
+        "20240103000000_broken.sql:2:19: syntax error at or near \"FROM\"",
+    ));
 }
 
 /// About 20 MB of SQL: a schema dump's CREATE TABLE and CREATE INDEX, then a data dump's
@@ -215,7 +226,10 @@ fn a_byte_order_mark_is_ignored() {
 fn a_twenty_megabyte_migration_is_read() {
     use std::io::Write;
     let p = Project::new();
-    p.write("20240101000000_t.sql", "CREATE TABLE t (id int PRIMARY KEY);");
+    p.write(
+        "20240101000000_t.sql",
+        "CREATE TABLE t (id int PRIMARY KEY);",
+    );
     let path = p.migrations().join("20240102000000_dump.sql");
     let mut file = std::io::BufWriter::new(fs::File::create(&path).unwrap());
     let mut size = 0;
@@ -292,7 +306,10 @@ fn links_are_followed_and_broken_links_named() {
 #[test]
 fn a_linked_migrations_folder_is_read() {
     let p = Project::new();
-    p.write("20240101000000_t.sql", "CREATE TABLE t (id int PRIMARY KEY);");
+    p.write(
+        "20240101000000_t.sql",
+        "CREATE TABLE t (id int PRIMARY KEY);",
+    );
     let link = p.dir.path().join("linked");
     symlink(p.migrations(), &link).unwrap();
     let report: Value = {
@@ -301,11 +318,18 @@ fn a_linked_migrations_folder_is_read() {
             .args(["--db-url", &p.db.url()])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     };
     assert_eq!(names(&report, "tracked"), ["public.t"]);
-    assert_eq!(report["tracked"][0]["migration"], "linked/20240101000000_t.sql");
+    assert_eq!(
+        report["tracked"][0]["migration"],
+        "linked/20240101000000_t.sql"
+    );
 
     let looping = p.dir.path().join("looping");
     symlink("looping", &looping).unwrap();
@@ -321,7 +345,10 @@ fn a_linked_migrations_folder_is_read() {
 #[test]
 fn other_entries_are_skipped_and_reported() {
     let p = Project::new();
-    p.write("20240101000000_t.sql", "CREATE TABLE t (id int PRIMARY KEY);");
+    p.write(
+        "20240101000000_t.sql",
+        "CREATE TABLE t (id int PRIMARY KEY);",
+    );
     p.write("README.md", "# migrations\n");
     p.write("seed.sql", "INSERT INTO t VALUES (1);");
     fs::create_dir(p.migrations().join("20240102000000_folder.sql")).unwrap();
@@ -359,14 +386,19 @@ fn a_pipe_named_like_a_migration_is_an_error_not_a_hang() {
         .timeout(std::time::Duration::from_secs(30))
         .assert()
         .code(2)
-        .stderr(one_line_error("20240101000000_pipe.sql: not a regular file"));
+        .stderr(one_line_error(
+            "20240101000000_pipe.sql: not a regular file",
+        ));
 }
 
 #[test]
 fn an_unreadable_migration_is_named() {
     use std::os::unix::fs::PermissionsExt;
     let p = Project::new();
-    let path = p.write("20240101000000_t.sql", "CREATE TABLE t (id int PRIMARY KEY);");
+    let path = p.write(
+        "20240101000000_t.sql",
+        "CREATE TABLE t (id int PRIMARY KEY);",
+    );
     fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
     if fs::read(&path).is_ok() {
         // Running as root (as in containers), permissions do not stop a read: the file is
@@ -389,9 +421,16 @@ fn file_names_that_are_not_utf8() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
     let p = Project::new();
-    p.write("20240101000000_t.sql", "CREATE TABLE t (id int PRIMARY KEY);");
+    p.write(
+        "20240101000000_t.sql",
+        "CREATE TABLE t (id int PRIMARY KEY);",
+    );
     // Not named like a migration: skipped, and the JSON report still prints.
-    fs::write(p.migrations().join(OsStr::from_bytes(b"notes-caf\xe9.txt")), "").unwrap();
+    fs::write(
+        p.migrations().join(OsStr::from_bytes(b"notes-caf\xe9.txt")),
+        "",
+    )
+    .unwrap();
     let report = p.json();
     assert_eq!(skipped(&report), ["notes-caf\u{fffd}.txt"]);
 

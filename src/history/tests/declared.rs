@@ -139,7 +139,10 @@ fn a_rename_onto_a_declared_name_replaces_it() {
         "CREATE VIEW v AS SELECT 1; CREATE TABLE last (id int); ALTER TABLE last RENAME TO v;",
     ]);
     let keys: Vec<String> = history.declared.keys().map(|k| k.to_string()).collect();
-    assert_eq!(keys, ["table public.other", "table public.a", "table public.v"]);
+    assert_eq!(
+        keys,
+        ["table public.other", "table public.a", "table public.v"]
+    );
     let a = declaration(&history, "table public.a");
     assert_eq!((a.created_in, a.altered_in.clone()), (1, vec![]));
     assert_eq!(a.renamed_from, [QualifiedName::new("public", "b")]);

@@ -420,7 +420,7 @@ const TYPES: &[&str] = &[
 impl Names {
     fn relation(&self, pick: u8, schema: u8) -> String {
         let r = &self.relations[pick as usize % self.relations.len()].sql;
-        if schema % 4 == 0 {
+        if schema.is_multiple_of(4) {
             let s = &self.schemas[schema as usize / 4 % self.schemas.len()].sql;
             format!("{s}.{r}")
         } else {
@@ -749,7 +749,7 @@ fn mutate(a: &str, b: &str, op: u8, x: usize, y: usize) -> String {
             let j = floor(b, y % (b.len() + 1));
             format!("{}{}", &a[..i], &b[j..])
         }
-        2 | 3 | 4 => {
+        2..=4 => {
             let mut parts = pieces(a);
             if parts.is_empty() {
                 return a.to_string();

@@ -212,7 +212,10 @@ fn deeply_nested_expressions_are_read() {
 fn statements_are_read_one_by_one_with_their_lines() {
     let text = "-- head\r\nCREATE TABLE a (id int);;\r\n/* x */ CREATE TABLE b (id int)\r\n;\n\nDO $$\nBEGIN\n  EXECUTE 'x';\nEND $$;\nSELECT 1;\n\n  DO $$ BEGIN EXECUTE 'y'; END $$";
     let history = super::fold(&[text]);
-    assert_eq!(declared(&history), set(&["table public.a", "table public.b"]));
+    assert_eq!(
+        declared(&history),
+        set(&["table public.a", "table public.b"])
+    );
     let lines: Vec<usize> = history.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines, [8, 12]);
 }

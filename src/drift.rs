@@ -54,6 +54,8 @@ pub struct Report {
     pub migrations: usize,
     #[serde(serialize_with = "serialize_warnings")]
     pub warnings: Vec<Warning>,
+    /// Written with `display`: a file name that is not UTF-8 must not stop the report.
+    #[serde(serialize_with = "serialize_paths")]
     pub skipped_files: Vec<PathBuf>,
     /// System entries in `pgdrift.toml` that match nothing in production.
     pub unknown_system_entries: Vec<String>,
@@ -74,6 +76,10 @@ fn serialize_warnings<S: serde::Serializer>(warnings: &[Warning], s: S) -> Resul
         }))?;
     }
     seq.end()
+}
+
+fn serialize_paths<S: serde::Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(paths.iter().map(|p| p.display().to_string()))
 }
 
 impl Report {

@@ -202,11 +202,13 @@ fn notes(report: &Report, out: &mut impl Write) -> io::Result<()> {
         )?;
     }
     for path in &report.skipped_files {
-        writeln!(
-            out,
-            "warning: {}: skipped, not named <version>_<name>.sql",
-            path.display()
-        )?;
+        // A skipped entry named like a migration can only be a folder.
+        let why = if crate::history::migration_file(path).is_some() {
+            "skipped, a folder and not a file: move the migration out of it, or rename the folder"
+        } else {
+            "skipped, not named <version>_<name>.sql"
+        };
+        writeln!(out, "warning: {}: {why}", path.display())?;
     }
     for name in &report.unknown_system_entries {
         writeln!(

@@ -120,15 +120,10 @@ impl Folder {
         name: &QualifiedName,
         signature: Option<&str>,
     ) -> Vec<ObjectKey> {
-        if !self.is_declared_name(name) {
-            return Vec::new();
-        }
-        self.history
-            .declared
-            .keys()
-            .filter(|k| &k.name == name && family.matches(k.kind))
+        self.keys_named(name)
+            .into_iter()
+            .filter(|k| family.matches(k.kind))
             .filter(|k| signature.is_none_or(|s| k.signature.as_deref() == Some(s)))
-            .cloned()
             .collect()
     }
 
@@ -209,6 +204,16 @@ impl Folder {
             declared: true,
         });
         let renamed = ObjectKey { name: to, ..key };
+        // A rename that ran means nothing held the new name any more (it was dropped in a
+        // way the history does not show, or in a branch of a DO block).
+        let mut index = index;
+        if let Some(existing) = self.conflicting(&renamed) {
+            if let Some((at, _)) = self.undeclare(&existing) {
+                if at < index {
+                    index -= 1;
+                }
+            }
+        }
         self.declare_at(index, renamed, declaration);
     }
 

@@ -22,8 +22,10 @@ pub(super) struct Folder {
     pub(super) file: usize,
     pub(super) path: PathBuf,
     pub(super) search_path: SearchPath,
-    /// How many declared objects carry each name (relations, types and routines together).
-    names: HashMap<QualifiedName, usize>,
+    /// The declared objects that carry each name (relations, types and routines together),
+    /// so that finding them does not scan every declaration: a schema dump of many thousand
+    /// tables would otherwise take quadratic time.
+    names: HashMap<QualifiedName, Vec<ObjectKey>>,
 }
 
 /// Where a statement's text comes from, to turn parser locations into file lines.
@@ -70,14 +72,28 @@ impl Folder {
                 path.display()
             ));
         }
-        let parsed = pg_query::parse(text, pg_query::ParserOptions::DEFAULT)
-            .map_err(|e| parse_error(path, text, e))?;
-        let source = Source {
-            text,
-            first_line: 1,
-            conditional: false,
-        };
-        self.statements(&parsed.protobuf.stmts, source);
+        // Split first, then parse one statement at a time: the parse tree of a whole data
+        // dump takes many times the memory of its text.
+        let statements =
+            pg_query::split_with_parser(text).map_err(|e| parse_error(path, text, e))?;
+        let mut line = 1;
+        let mut counted = 0;
+        for statement in statements {
+            let offset = statement.as_ptr() as usize - text.as_ptr() as usize;
+            line += text.as_bytes()[counted..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            counted = offset;
+            let parsed = pg_query::parse(statement, pg_query::ParserOptions::DEFAULT)
+                .map_err(|e| parse_error(path, text, e))?;
+            let source = Source {
+                text: statement,
+                first_line: line,
+                conditional: false,
+            };
+            self.statements(&parsed.protobuf.stmts, source);
+        }
         Ok(())
     }
 
@@ -289,18 +305,23 @@ impl Folder {
 
     /// The declared object a new `key` would clash with: any relation of that name (they
     /// share one namespace), or the same type or routine.
-    fn conflicting(&self, key: &ObjectKey) -> Option<ObjectKey> {
-        if !self.is_declared_name(&key.name) {
-            return None;
-        }
+    pub(super) fn conflicting(&self, key: &ObjectKey) -> Option<ObjectKey> {
         if !key.kind.is_relation() {
             return self.history.declared.contains_key(key).then(|| key.clone());
         }
-        self.history
-            .declared
-            .keys()
-            .find(|k| k.kind.is_relation() && k.name == key.name)
-            .cloned()
+        self.keys_named(&key.name)
+            .into_iter()
+            .find(|k| k.kind.is_relation())
+    }
+
+    /// The declared objects named `name`, in declaration order.
+    pub(super) fn keys_named(&self, name: &QualifiedName) -> Vec<ObjectKey> {
+        let Some(keys) = self.names.get(name) else {
+            return Vec::new();
+        };
+        let mut keys = keys.clone();
+        keys.sort_by_key(|k| self.history.declared.get_index_of(k));
+        keys
     }
 
     pub(super) fn declare(&mut self, key: ObjectKey, declaration: Declaration) {
@@ -310,24 +331,28 @@ impl Folder {
 
     /// Declares `key` at `index` of the declared map (a renamed object keeps its place).
     pub(super) fn declare_at(&mut self, index: usize, key: ObjectKey, declaration: Declaration) {
-        let name = key.name.clone();
-        let index = index.min(self.history.declared.len());
+        // An existing key is moved, so the last place is one less than for a new key.
+        let last = match self.history.declared.contains_key(&key) {
+            true => self.history.declared.len() - 1,
+            false => self.history.declared.len(),
+        };
+        let index = index.min(last);
         if self
             .history
             .declared
-            .shift_insert(index, key, declaration)
+            .shift_insert(index, key.clone(), declaration)
             .is_none()
         {
-            *self.names.entry(name).or_default() += 1;
+            self.names.entry(key.name.clone()).or_default().push(key);
         }
     }
 
     /// Removes a declaration, returning where it was.
     pub(super) fn undeclare(&mut self, key: &ObjectKey) -> Option<(usize, Declaration)> {
         let (index, _, declaration) = self.history.declared.shift_remove_full(key)?;
-        if let Some(count) = self.names.get_mut(&key.name) {
-            *count -= 1;
-            if *count == 0 {
+        if let Some(keys) = self.names.get_mut(&key.name) {
+            keys.retain(|k| k != key);
+            if keys.is_empty() {
                 self.names.remove(&key.name);
             }
         }
@@ -349,14 +374,8 @@ impl Folder {
 
     /// Records that the current file alters every declared object named `name`.
     pub(super) fn touch_name(&mut self, name: &QualifiedName) {
-        if !self.is_declared_name(name) {
-            return;
-        }
-        let file = self.file;
-        for (key, declaration) in self.history.declared.iter_mut() {
-            if &key.name == name {
-                note_alteration(declaration, file);
-            }
+        for key in self.keys_named(name) {
+            self.touch(&key);
         }
     }
 
@@ -364,7 +383,7 @@ impl Folder {
         self.history.warnings.push(Warning {
             path: self.path.clone(),
             line,
-            message: message.into(),
+            message: message.into().replace(['\r', '\n'], " "),
         });
     }
 }
@@ -404,9 +423,10 @@ fn statement_text<'a>(text: &'a str, raw: &RawStmt) -> &'a str {
 /// `path:line:column: message`, from the position the parser reports.
 fn parse_error(path: &Path, text: &str, error: pg_query::Error) -> anyhow::Error {
     let message = match error {
-        pg_query::Error::Parse(message) => message,
+        pg_query::Error::Parse(message) | pg_query::Error::Split(message) => message,
         other => other.to_string(),
     };
+    let message = one_line(&message);
     match native::error_position(text) {
         Some(position) => {
             let (line, column) = line_column(text, position);
@@ -429,4 +449,26 @@ pub(super) fn line_column(text: &str, position: usize) -> (usize, usize) {
         }
     }
     (line, column)
+}
+
+/// A parser message on one line. The parser quotes the rest of the input after an
+/// unterminated string or comment (`at or near "$$ ...`), which can be the rest of the file:
+/// only the start of its first line is kept.
+pub(super) fn one_line(message: &str) -> String {
+    const NEAR: &str = " at or near \"";
+    const KEEP: usize = 40;
+    let message = match message.find(NEAR) {
+        Some(start) => {
+            let fragment = &message[start + NEAR.len()..];
+            let fragment = fragment.strip_suffix('"').unwrap_or(fragment);
+            let first = fragment.split(['\r', '\n']).next().unwrap_or("");
+            let mut kept: String = first.chars().take(KEEP).collect();
+            if kept.len() < fragment.len() {
+                kept.push_str("...");
+            }
+            format!("{}{NEAR}{kept}\"", &message[..start])
+        }
+        None => message.to_string(),
+    };
+    message.replace(['\r', '\n'], " ")
 }

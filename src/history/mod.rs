@@ -104,7 +104,8 @@ pub struct Addition {
 #[derive(Clone, Debug, Default)]
 pub struct History {
     pub files: Vec<MigrationFile>,
-    /// Files in the folder whose name is not `<digits>_<name>.sql`, skipped.
+    /// Entries of the folder that are not read: files (or links that cannot be followed)
+    /// whose name is not `<digits>_<name>.sql`, and folders whose name is.
     pub skipped: Vec<PathBuf>,
     /// The declared state after every file: what exists if all migrations ran.
     pub declared: IndexMap<ObjectKey, Declaration>,
@@ -155,41 +156,49 @@ impl History {
 }
 
 /// Reads every migration file of `dir`, in filename order, and folds them into a history.
+/// Symbolic links are followed. An entry named like a migration that cannot be read as a
+/// file (a dangling link, a link loop, a pipe, a name that is not UTF-8) stops the reading:
+/// leaving it out would report its objects as drift.
 pub fn parse_dir(dir: &Path) -> anyhow::Result<History> {
-    if dir.is_file() {
-        bail!(
-            "migrations folder {} is a file: pass --migrations DIR or set migrations in pgdrift.toml",
-            dir.display()
-        );
-    }
-    if !dir.is_dir() {
-        bail!(
-            "migrations folder {} not found: pass --migrations DIR or set migrations in pgdrift.toml",
-            dir.display()
-        );
-    }
-    let mut paths = Vec::new();
-    let entries = fs::read_dir(dir)
+    check_folder(dir)?;
+    let mut entries = Vec::new();
+    let listing = fs::read_dir(dir)
         .with_context(|| format!("reading migrations folder {}", dir.display()))?;
-    for entry in entries {
+    for entry in listing {
         let entry =
             entry.with_context(|| format!("reading migrations folder {}", dir.display()))?;
-        let path = entry.path();
-        if path.is_file() {
-            paths.push(path);
-        }
+        entries.push((entry.file_name(), entry.path()));
     }
-    paths.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    entries.sort();
 
     let mut sources = Vec::new();
     let mut skipped = Vec::new();
-    for path in paths {
-        match migration_file(&path) {
-            Some(file) => {
-                let text = read_text(&path)?;
-                sources.push((file, text));
+    for (name, path) in entries {
+        let named_like_migration = is_migration_name(&name);
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => match migration_file(&path) {
+                Some(file) => {
+                    let text = read_text(&path)?;
+                    sources.push((file, text));
+                }
+                None if named_like_migration => bail!(
+                    "{}: the file name is not valid UTF-8, so pgdrift cannot name this migration: rename the file",
+                    path.display()
+                ),
+                None => skipped.push(path),
+            },
+            // Other folders (an archive of old migrations...) are not pgdrift's business.
+            Ok(meta) if meta.is_dir() => {
+                if named_like_migration {
+                    skipped.push(path);
+                }
             }
-            None => skipped.push(path),
+            Ok(_) if named_like_migration => bail!(
+                "{}: not a regular file (a pipe, socket or device), so the migration cannot be read: replace it with the migration file",
+                path.display()
+            ),
+            Err(e) if named_like_migration => return Err(unopenable(&path, &e)),
+            _ => skipped.push(path),
         }
     }
     let mut history = parse_sources(sources)?;
@@ -197,8 +206,75 @@ pub fn parse_dir(dir: &Path) -> anyhow::Result<History> {
     Ok(history)
 }
 
+/// The migrations folder exists and is a folder (through symbolic links).
+fn check_folder(dir: &Path) -> anyhow::Result<()> {
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => bail!(
+            "migrations folder {} is a file: pass --migrations DIR or set migrations in pgdrift.toml",
+            dir.display()
+        ),
+        Err(e) if fs::symlink_metadata(dir).is_ok() => bail!(
+            "migrations folder {} is a symbolic link that cannot be followed ({e}): fix the link, or pass --migrations DIR",
+            dir.display()
+        ),
+        Err(_) => bail!(
+            "migrations folder {} not found: pass --migrations DIR or set migrations in pgdrift.toml",
+            dir.display()
+        ),
+    }
+}
+
+/// The error for a migration that cannot be opened: most often a symbolic link whose
+/// target is gone, or a loop of links.
+fn unopenable(path: &Path, error: &std::io::Error) -> anyhow::Error {
+    match fs::read_link(path) {
+        Ok(target) => anyhow::anyhow!(
+            "{}: a symbolic link to {} that cannot be followed ({error}), so the migration cannot be read: fix or remove the link",
+            path.display(),
+            target.display()
+        ),
+        Err(_) => anyhow::anyhow!(
+            "{}: the migration cannot be opened ({error}): check the file and its folder",
+            path.display()
+        ),
+    }
+}
+
+/// Whether a file name has the shape `<digits>_<name>.sql`, whatever its encoding.
+fn is_migration_name(name: &std::ffi::OsStr) -> bool {
+    let Some(stem) = name.as_encoded_bytes().strip_suffix(b".sql") else {
+        return false;
+    };
+    let digits = stem.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && stem.get(digits) == Some(&b'_')
+}
+
+/// Room for the deepest parse tree the parser hands over (10000 nested messages), which
+/// is decoded, walked and dropped recursively. Only the pages used are ever committed.
+const FOLD_STACK: usize = 512 << 20;
+
 /// Folds migration files given in memory, in the order given (the caller sorts them).
 pub fn parse_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<History> {
+    // A valid statement can nest expressions thousands of levels deep (`a || b || ...`):
+    // read on a thread whose stack holds them rather than overflow the caller's.
+    std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new()
+            .name("pgdrift-history".into())
+            .stack_size(FOLD_STACK)
+            .spawn_scoped(scope, move || fold_sources(files));
+        match reader {
+            Ok(reader) => reader
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot start a thread to read the migrations ({e}): free some memory and retry"
+            )),
+        }
+    })
+}
+
+fn fold_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<History> {
     let mut folder = fold::Folder::default();
     for (index, (file, text)) in files.into_iter().enumerate() {
         folder.read_file(index, &file.path, &text)?;
@@ -225,7 +301,12 @@ pub fn migration_file(path: &Path) -> Option<MigrationFile> {
 
 /// Reads a migration file as UTF-8 text, without its byte order mark.
 fn read_text(path: &Path) -> anyhow::Result<String> {
-    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = fs::read(path).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: the migration cannot be read ({e}): check that this user may read the file",
+            path.display()
+        )
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();

@@ -3,7 +3,7 @@
 //! known). A function body runs later, so it only adds references. `EXECUTE` of dynamic
 //! SQL cannot be read and becomes a warning; a name is never guessed from a format string.
 
-use super::fold::{Folder, Source};
+use super::fold::{one_line, Folder, Source};
 use super::names::dotted_parts;
 use super::native;
 use super::walk::Mention;
@@ -50,6 +50,7 @@ impl Folder {
         match native::plpgsql_json(&wrapper) {
             Ok(tree) => self.walk_plpgsql(&tree, first_line, Body::Run),
             Err(message) => {
+                let message = one_line(&message);
                 let message = format!("this DO block cannot be read ({message}); objects it creates are reported as drift");
                 self.warn(first_line, message);
             }
@@ -125,6 +126,7 @@ impl Folder {
                 self.statements(&parsed.protobuf.stmts, source);
             }
             Err(e) => {
+                let e = one_line(&e.to_string());
                 let message = format!("this statement of a DO block cannot be read ({e}); objects it creates are reported as drift");
                 self.warn(line, message);
             }

@@ -130,6 +130,35 @@ fn rename_then_drop_leaves_nothing() {
 }
 
 #[test]
+fn a_rename_onto_a_declared_name_replaces_it() {
+    // The rename ran, so `a` no longer existed by then (dropped where the history cannot
+    // see it); the renamed table takes its name.
+    let history = fold(&[
+        "CREATE TABLE a (id int); CREATE TABLE other (id int);",
+        "CREATE TABLE b AS SELECT * FROM a;\nALTER TABLE b RENAME TO a;",
+        "CREATE VIEW v AS SELECT 1; CREATE TABLE last (id int); ALTER TABLE last RENAME TO v;",
+    ]);
+    let keys: Vec<String> = history.declared.keys().map(|k| k.to_string()).collect();
+    assert_eq!(
+        keys,
+        ["table public.other", "table public.a", "table public.v"]
+    );
+    let a = declaration(&history, "table public.a");
+    assert_eq!((a.created_in, a.altered_in.clone()), (1, vec![]));
+    assert_eq!(a.renamed_from, [QualifiedName::new("public", "b")]);
+
+    // The same through a schema move.
+    let history = fold(&[
+        "CREATE SCHEMA s; CREATE TABLE s.t (id int); CREATE TABLE t (id int);",
+        "ALTER TABLE t SET SCHEMA s;",
+    ]);
+    let t = declaration(&history, "table s.t");
+    assert_eq!((t.created_in, t.altered_in.clone()), (0, vec![1]));
+    assert_eq!(t.renamed_from, [QualifiedName::new("public", "t")]);
+    assert_eq!(history.declared.len(), 1);
+}
+
+#[test]
 fn moves_objects_between_schemas() {
     let history = fold(&[
         "CREATE TABLE t (id int); CREATE TYPE mood AS ENUM ('a'); CREATE VIEW v AS SELECT 1;",

@@ -59,7 +59,12 @@ fn reads_migrations_in_filename_order_and_skips_the_rest() {
     assert_eq!(history.files[0].name, "first");
     assert_eq!(
         file_names(&history.skipped),
-        ["2024_draft.sql.bak", "README.md", "seed.sql"]
+        [
+            "20240104000000_folder.sql",
+            "2024_draft.sql.bak",
+            "README.md",
+            "seed.sql"
+        ]
     );
     assert_eq!(
         declared(&history),
@@ -156,4 +161,61 @@ fn a_nul_byte_is_an_error_with_its_line() {
         ),
         "{error}"
     );
+}
+
+#[test]
+fn an_unterminated_string_is_reported_on_one_line() {
+    let files = sources(&["SELECT 1;\nSELECT $$ never closed\nCREATE TABLE t (id int);\n"]);
+    let error = parse_sources(files).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "supabase/migrations/20240101000000_m0.sql:2:8: unterminated dollar-quoted string at or near \"$$ never closed...\""
+    );
+    let files = sources(&["SELECT '\r\n"]);
+    let error = parse_sources(files).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "supabase/migrations/20240101000000_m0.sql:1:8: unterminated quoted string at or near \"'...\""
+    );
+}
+
+#[test]
+fn a_do_block_warning_is_one_line() {
+    let history =
+        super::fold(&["DO $$ BEGIN\n  CREATE TABLE t (id int;\n  CREATE TABLE u ();\nEND $$;"]);
+    let messages: Vec<&str> = history
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(!messages[0].contains('\n'), "{}", messages[0]);
+}
+
+#[test]
+fn deeply_nested_expressions_are_read() {
+    // Over a hundred nested messages once refused valid SQL; thousands overflowed the stack.
+    for terms in [60, 4000] {
+        let sum = vec!["'x'"; terms].join(" || ");
+        let history = super::fold(&[&format!("CREATE VIEW v AS SELECT {sum} AS s;")]);
+        assert_eq!(declared(&history), set(&["view public.v"]), "{terms} terms");
+    }
+    let deep = format!("SELECT {}1{};", "(SELECT ".repeat(1500), ")".repeat(1500));
+    super::fold(&[&deep]);
+    // Deeper than the parser hands over: an error, not a crash.
+    let deeper = format!("SELECT ARRAY{}1{};", "[".repeat(5000), "]".repeat(5000));
+    let error = parse_sources(sources(&[&deeper])).unwrap_err().to_string();
+    assert!(error.contains("nested too deeply"), "{error}");
+}
+
+#[test]
+fn statements_are_read_one_by_one_with_their_lines() {
+    let text = "-- head\r\nCREATE TABLE a (id int);;\r\n/* x */ CREATE TABLE b (id int)\r\n;\n\nDO $$\nBEGIN\n  EXECUTE 'x';\nEND $$;\nSELECT 1;\n\n  DO $$ BEGIN EXECUTE 'y'; END $$";
+    let history = super::fold(&[text]);
+    assert_eq!(
+        declared(&history),
+        set(&["table public.a", "table public.b"])
+    );
+    let lines: Vec<usize> = history.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [8, 12]);
 }

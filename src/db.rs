@@ -275,11 +275,15 @@ fn pgpass_lookup(config: &Config) -> Option<String> {
         .map(PathBuf::from)
         .or_else(|| home_dir().map(|h| h.join(".pgpass")))?;
     if !private(&path) {
-        // libpq's rule: a password file others can read is not trusted.
-        eprintln!(
-            "warning: password file {} has group or world access and was ignored: run chmod 0600 on it",
-            path.display()
-        );
+        // libpq's rule: a password file others can read is not trusted. Said once, however
+        // many connections the command opens.
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            eprintln!(
+                "warning: password file {} has group or world access and was ignored: run chmod 0600 on it",
+                path.display()
+            )
+        });
         return None;
     }
     let text = std::fs::read_to_string(path).ok()?;
@@ -340,11 +344,8 @@ fn explain_connect_error(error: &postgres::Error, target: &str) -> String {
             }
             "3D000" => "check the database name in the URL",
             "42501" => {
-                return format!(
-                    "cannot connect to {target}: {}; ask the database's owner to \
-                     GRANT CONNECT ON DATABASE to this user, or connect as a user that has it",
-                    db.message()
-                )
+                "ask the database's owner to GRANT CONNECT ON DATABASE to this user, or \
+                 connect as a user that has it"
             }
             _ => "check the connection settings",
         };
@@ -419,13 +420,9 @@ pub struct Snapshot<'a> {
 }
 
 impl<'a> Snapshot<'a> {
-    /// A snapshot with the default statement timeout.
-    pub fn begin(client: &'a mut Client) -> Result<Self> {
-        Self::begin_with_timeout(client, STATEMENT_TIMEOUT)
-    }
-
-    /// A snapshot whose statements the server cancels after `timeout` (zero: never).
-    pub fn begin_with_timeout(client: &'a mut Client, timeout: Duration) -> Result<Self> {
+    /// A snapshot whose statements the server cancels after `timeout` (zero: never;
+    /// `--statement-timeout`, else `STATEMENT_TIMEOUT`).
+    pub fn begin(client: &'a mut Client, timeout: Duration) -> Result<Self> {
         let mut tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
@@ -481,10 +478,10 @@ impl<'a> Snapshot<'a> {
 /// the server's message.
 fn explain_read_error(error: &postgres::Error, timeout: Duration) -> String {
     let Some(db) = error.as_db_error() else {
-        return if error.is_closed() || io_cause(error).is_some() {
-            connection_lost(&io_cause(error).unwrap_or_else(|| error.to_string()))
-        } else {
-            error.to_string()
+        return match io_cause(error) {
+            Some(cause) => connection_lost(&cause),
+            None if error.is_closed() => connection_lost(&error.to_string()),
+            None => error.to_string(),
         };
     };
     let code = db.code().code();

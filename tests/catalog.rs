@@ -61,7 +61,7 @@ impl TestDb {
     fn load_counted(&self, schemas: &[&str]) -> (Schema, usize) {
         let target = Target::resolve(Some(&self.url)).unwrap();
         let mut client = target.connect().unwrap();
-        let mut snapshot = Snapshot::begin(&mut client).unwrap();
+        let mut snapshot = Snapshot::begin(&mut client, pgdrift::db::STATEMENT_TIMEOUT).unwrap();
         let schemas: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
         let schema = catalog::load(&mut snapshot, &schemas).unwrap();
         let count = snapshot.query_count();

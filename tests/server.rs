@@ -85,7 +85,7 @@ fn the_snapshot_refuses_writes() {
     db.execute("CREATE TABLE public.t (id int)");
     let target = Target::resolve(Some(&db.url())).unwrap();
     let mut client = target.connect().unwrap();
-    let mut snapshot = Snapshot::begin(&mut client).unwrap();
+    let mut snapshot = Snapshot::begin(&mut client, pgdrift::db::STATEMENT_TIMEOUT).unwrap();
     let show = |snapshot: &mut Snapshot, setting: &str| -> String {
         snapshot.query(&format!("SHOW {setting}"), &[]).unwrap()[0].get(0)
     };
@@ -101,7 +101,7 @@ fn the_snapshot_refuses_writes() {
     ] {
         // A refused write aborts the transaction: each one gets its own snapshot.
         let mut client = target.connect().unwrap();
-        let mut snapshot = Snapshot::begin(&mut client).unwrap();
+        let mut snapshot = Snapshot::begin(&mut client, pgdrift::db::STATEMENT_TIMEOUT).unwrap();
         let err = snapshot.query(write, &[]).unwrap_err().to_string();
         // PostgreSQL's message for SQLSTATE 25006, read_only_sql_transaction.
         assert!(
@@ -272,7 +272,7 @@ fn a_backend_terminated_between_two_queries_is_a_lost_connection() {
     db.execute("CREATE TABLE public.t (id int PRIMARY KEY)");
     let target = Target::resolve(Some(&db.url())).unwrap();
     let mut client = target.connect().unwrap();
-    let mut snapshot = Snapshot::begin(&mut client).unwrap();
+    let mut snapshot = Snapshot::begin(&mut client, pgdrift::db::STATEMENT_TIMEOUT).unwrap();
     let pid: i32 = snapshot.query("SELECT pg_backend_pid()", &[]).unwrap()[0].get(0);
     let mut admin = db.client();
     admin
@@ -302,8 +302,7 @@ fn a_backend_terminated_between_two_queries_is_a_lost_connection() {
 fn the_snapshot_sets_its_own_limits() {
     let db = TestDb::create("server");
     let mut client = Target::resolve(Some(&db.url())).unwrap().connect().unwrap();
-    let mut snapshot =
-        Snapshot::begin_with_timeout(&mut client, Duration::from_millis(1500)).unwrap();
+    let mut snapshot = Snapshot::begin(&mut client, Duration::from_millis(1500)).unwrap();
     let mut show = |setting: &str| -> String {
         snapshot.query(&format!("SHOW {setting}"), &[]).unwrap()[0].get(0)
     };
@@ -430,7 +429,7 @@ fn an_idle_in_transaction_timeout_that_fires_is_a_lost_connection() {
     ));
     let target = Target::resolve(Some(&url_as(&db.url(), &role.name))).unwrap();
     let mut client = target.connect().unwrap();
-    let mut snapshot = Snapshot::begin(&mut client).unwrap();
+    let mut snapshot = Snapshot::begin(&mut client, pgdrift::db::STATEMENT_TIMEOUT).unwrap();
     snapshot.query("SELECT 1", &[]).unwrap();
     thread::sleep(Duration::from_millis(600));
     let err = catalog::load(&mut snapshot, &["public".to_string()]).unwrap_err();
@@ -576,7 +575,7 @@ fn read_across(change: &str) {
     let before = format!("{:#?}", common::load_model(&db, &["public"]));
     let target = Target::resolve(Some(&db.url())).unwrap();
     let mut client = target.connect().unwrap();
-    let mut snapshot = Snapshot::begin(&mut client).unwrap();
+    let mut snapshot = Snapshot::begin(&mut client, pgdrift::db::STATEMENT_TIMEOUT).unwrap();
     snapshot.query("SELECT 1", &[]).unwrap();
     db.execute(change);
     match catalog::load(&mut snapshot, &schemas) {

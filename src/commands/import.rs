@@ -71,7 +71,7 @@ pub fn run(
         return Ok(());
     }
     if args.mark_applied {
-        check_migrations_table(db_url)?;
+        check_migrations_table(db_url, settings)?;
     }
     if !args.yes
         && !confirm(
@@ -197,7 +197,9 @@ fn render(
         let contents = renderer
             .file(&header, &bodies, &rollbacks)
             .with_context(|| format!("rendering {}", file.file_name))?;
-        pg_query::parse(&contents, pg_query::ParserOptions::default())
+        // Parsing in C only: a tree thousands of levels deep (a long `||` chain in a view)
+        // is never decoded here, on the main thread's stack.
+        pg_query::split_with_parser(&contents)
             .map_err(|e| anyhow::anyhow!("rendering {}: the SQL does not parse ({e}); this is a bug in pgdrift or in a --templates file", file.file_name))?;
         outputs.push(Output {
             name: file.file_name.clone(),
@@ -287,9 +289,9 @@ fn next_steps(
 }
 
 /// `--mark-applied` needs the Supabase CLI's history table: checked before any file is written.
-fn check_migrations_table(db_url: Option<&str>) -> Result<()> {
+fn check_migrations_table(db_url: Option<&str>, settings: &Settings) -> Result<()> {
     let mut client = db::Target::resolve(db_url)?.connect()?;
-    let mut snapshot = db::Snapshot::begin(&mut client)?;
+    let mut snapshot = db::Snapshot::begin(&mut client, settings.statement_timeout)?;
     let rows = snapshot.query(
         "SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL",
         &[],

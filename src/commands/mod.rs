@@ -105,7 +105,7 @@ pub struct Production {
 pub fn read_production(settings: &Settings, db_url: Option<&str>) -> Result<Production> {
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
-    let mut snapshot = Snapshot::begin_with_timeout(&mut client, settings.statement_timeout)?;
+    let mut snapshot = Snapshot::begin(&mut client, settings.statement_timeout)?;
     check_schemas(&mut snapshot, &settings.schemas)?;
     let schema = catalog::load(&mut snapshot, &settings.schemas)
         .with_context(|| format!("reading the catalog of {}", target.display))?;

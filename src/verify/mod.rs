@@ -19,6 +19,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// What a replay found.
 #[derive(Debug, Serialize)]
@@ -44,6 +45,8 @@ pub struct Production {
     /// `ALTER DEFAULT PRIVILEGES` statements, and the roles they name.
     pub default_privileges: (String, Vec<String>),
     pub target: Target,
+    /// `--statement-timeout`, for reading the scratch database too.
+    pub statement_timeout: Duration,
 }
 
 /// Reads production (one read-only snapshot) for a replay.
@@ -54,7 +57,7 @@ pub fn read_production(
 ) -> Result<Production> {
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
-    let mut snapshot = Snapshot::begin_with_timeout(&mut client, settings.statement_timeout)?;
+    let mut snapshot = Snapshot::begin(&mut client, settings.statement_timeout)?;
     crate::commands::check_schemas(&mut snapshot, &settings.schemas)?;
     let schema = catalog::load(&mut snapshot, &settings.schemas)
         .with_context(|| format!("reading the catalog of {}", target.display))?;
@@ -69,6 +72,7 @@ pub fn read_production(
         outside,
         default_privileges,
         target,
+        statement_timeout: settings.statement_timeout,
     })
 }
 
@@ -137,7 +141,7 @@ pub fn replay_files(
             });
         }
     }
-    let mut snapshot = Snapshot::begin(&mut client)?;
+    let mut snapshot = Snapshot::begin(&mut client, production.statement_timeout)?;
     let replayed = catalog::load(&mut snapshot, &production.schema.schemas)
         .context("reading the scratch database's catalog")?;
     snapshot.finish()?;

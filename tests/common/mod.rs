@@ -217,7 +217,7 @@ pub fn migration_files(dir: &Path) -> Vec<PathBuf> {
 pub fn load_model(db: &TestDb, schemas: &[&str]) -> Schema {
     let target = Target::resolve(Some(&db.url())).unwrap();
     let mut client = target.connect().unwrap();
-    let mut snapshot = Snapshot::begin(&mut client).unwrap();
+    let mut snapshot = Snapshot::begin(&mut client, pgdrift::db::STATEMENT_TIMEOUT).unwrap();
     let schemas: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
     let schema = catalog::load(&mut snapshot, &schemas).unwrap();
     snapshot.finish().unwrap();

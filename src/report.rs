@@ -174,12 +174,12 @@ fn listing(
         return Ok(());
     }
     writeln!(out, "\n{title}:")?;
-    let width = rows.iter().map(|(a, _)| a.len()).max().unwrap_or(0);
+    let width = rows.iter().map(|(a, _)| a.width()).max().unwrap_or(0);
     for (name, note) in rows {
         if note.is_empty() {
             writeln!(out, "  {name}")?;
         } else {
-            writeln!(out, "  {name:width$}  {note}")?;
+            writeln!(out, "  {}  {note}", padded(&name, width))?;
         }
     }
     Ok(())

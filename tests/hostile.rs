@@ -306,6 +306,14 @@ fn import_all_round_trips_exactly_and_runs_no_name_as_sql() {
         let text = std::fs::read_to_string(path).unwrap();
         pg_query::parse(&text, pg_query::ParserOptions::default())
             .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+        // Names and comments with tabs, escapes or line breaks are written escaped, so a
+        // line-ending conversion or an editor cannot change what a file creates. (A
+        // function body is production's own text, and keeps its characters.)
+        for (number, line) in text.lines().enumerate() {
+            if line.chars().any(|c| c.is_control()) && !line.contains("$fn$") {
+                panic!("{}:{}: {line:?}", path.display(), number + 1);
+            }
+        }
     }
 
     // What pgdrift wrote is declared now: nothing drifts, nothing is missing.

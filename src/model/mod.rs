@@ -6,7 +6,8 @@ mod object;
 mod types;
 
 pub use name::{
-    quote_ident, quote_literal, split_identifiers, QualifiedName, MAX_IDENTIFIER_BYTES,
+    is_hidden_char, quote_ident, quote_literal, split_identifiers, QualifiedName,
+    MAX_IDENTIFIER_BYTES,
 };
 pub use object::{ObjectKey, ObjectKind};
 pub use types::{is_builtin_type, normalize_type};

@@ -206,15 +206,36 @@ fn quote(ident: &str, escape_hidden: bool) -> String {
 /// Characters that do not show as themselves: controls (C0, DEL, C1) and the marks and
 /// overrides of bidirectional text, which can make a name read as something else. All of
 /// them are below U+10000, so four hex digits escape each.
-fn is_hidden_char(c: char) -> bool {
+pub fn is_hidden_char(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Quotes a string literal. Backslashes are plain characters under
 /// `standard_conforming_strings`, which is on in every supported PostgreSQL.
+///
+/// Text holding a hidden character (a line break, a tab, an escape sequence...) is written
+/// as an escape string (`E'two\nlines'`): the same value, on one line that no editor or line
+/// ending conversion can change, so a name or a comment in a file always matches
+/// production's.
 pub fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+    if !text.chars().any(is_hidden_char) {
+        return format!("'{}'", text.replace('\'', "''"));
+    }
+    let mut escaped = String::from("E'");
+    for c in text.chars() {
+        match c {
+            '\'' => escaped.push_str("''"),
+            '\\' => escaped.push_str("\\\\"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            c if is_hidden_char(c) => escaped.push_str(&format!("\\u{:04X}", c as u32)),
+            c => escaped.push(c),
+        }
+    }
+    escaped.push('\'');
+    escaped
 }
 
 /// Keywords that cannot be used as a bare identifier (reserved, and the
@@ -268,6 +289,37 @@ mod tests {
     fn quotes_literals() {
         assert_eq!(quote_literal("it's"), "'it''s'");
         assert_eq!(quote_literal("a\\b"), "'a\\b'");
+        assert_eq!(quote_literal("café 表"), "'café 表'");
+    }
+
+    #[test]
+    fn literals_with_hidden_characters_are_escape_strings_of_the_same_value() {
+        let text = "two\nlines, a\ttab, it's a \\ and \u{1b}[31m \u{202E}";
+        let quoted = quote_literal(text);
+        assert_eq!(
+            quoted,
+            "E'two\\nlines, a\\ttab, it''s a \\\\ and \\u001B[31m \\u202E'"
+        );
+        assert!(!quoted.chars().any(is_hidden_char));
+        // PostgreSQL's own parser reads it back to the same text.
+        let parsed = pg_query::parse(
+            &format!("SELECT {quoted}"),
+            pg_query::ParserOptions::DEFAULT,
+        )
+        .unwrap();
+        let value = parsed
+            .protobuf
+            .nodes()
+            .into_iter()
+            .find_map(|(node, ..)| match node {
+                pg_query::NodeRef::AConst(c) => match &c.val {
+                    Some(pg_query::protobuf::a_const::Val::Sval(s)) => Some(s.sval.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(value, text);
     }
 
     #[test]

@@ -181,7 +181,7 @@ fn typed_name(name: &QualifiedName) -> String {
 fn shown(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if crate::model::is_hidden_char(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()

@@ -23,12 +23,12 @@ pub struct FileHeader {
 const DESCRIPTION_WIDTH: usize = 85;
 
 #[derive(Serialize)]
-struct FileContext<'a> {
+struct FileContext {
     title_lines: Vec<String>,
     author: Option<String>,
     date: String,
     description_lines: Vec<String>,
-    bodies: Vec<&'a str>,
+    bodies: Vec<String>,
     rollback_lines: Vec<String>,
 }
 
@@ -47,7 +47,8 @@ pub(super) fn file(
             .iter()
             .map(|b| b.trim_matches('\n'))
             .filter(|b| !b.trim().is_empty())
-            .collect(),
+            .map(super::escape::hidden_characters)
+            .collect::<Result<_>>()?,
         rollback_lines: rollbacks
             .iter()
             .rev()

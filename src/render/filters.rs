@@ -147,7 +147,7 @@ mod tests {
                 regclass,
                 json!({"schema": "public", "name": "it's \"x\"\n"})
             ),
-            "'public.\"it''s \"\"x\"\"\n\"'"
+            "E'public.\"it''s \"\"x\"\"\\n\"'"
         );
         assert_eq!(
             apply(qname, json!({"schema": "public", "name": "a\nb"})),

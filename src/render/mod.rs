@@ -11,6 +11,7 @@
 //! sequences, functions, views), `privileges` (grants), `file` (the migration file around
 //! the items, and rollback statements).
 
+mod escape;
 mod file;
 mod filters;
 mod objects;

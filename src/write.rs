@@ -36,8 +36,12 @@ pub fn check_dir(dir: &Path) -> Result<()> {
 /// Writes every file into `dir`, or none: an existing file of the same name (or the same
 /// version) stops the whole write before anything is created.
 pub fn files(dir: &Path, outputs: &[Output]) -> Result<Vec<PathBuf>> {
-    check_collisions(dir, outputs)?;
-    remove_stale_temporaries(dir);
+    let existing: Vec<String> = fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
+        .collect();
+    check_collisions(dir, &existing, outputs)?;
+    remove_stale_temporaries(dir, &existing);
     let mut temps = Vec::new();
     let result = write_all(dir, outputs, &mut temps);
     for temp in &temps {
@@ -46,11 +50,8 @@ pub fn files(dir: &Path, outputs: &[Output]) -> Result<Vec<PathBuf>> {
     result
 }
 
-fn check_collisions(dir: &Path, outputs: &[Output]) -> Result<()> {
-    let existing: Vec<String> = fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
-        .collect();
+/// Fails when a file of `existing` (the names in `dir`) has an output's name or version.
+fn check_collisions(dir: &Path, existing: &[String], outputs: &[Output]) -> Result<()> {
     for output in outputs {
         let version = output.name.split('_').next().unwrap_or_default();
         if let Some(clash) = existing
@@ -72,22 +73,19 @@ fn temporary_name(name: &str, pid: u32) -> String {
     format!(".{name}.pgdrift-{pid}.tmp")
 }
 
-/// Removes the temporary files of an earlier run that was killed before it could, judged
-/// by its process no longer running (where the system shows processes in `/proc`).
-fn remove_stale_temporaries(dir: &Path) {
+/// Removes, among `existing` (the names in `dir`), the temporary files of an earlier run
+/// that was killed before it could remove them, judged by its process no longer running
+/// (where the system shows processes in `/proc`).
+fn remove_stale_temporaries(dir: &Path, existing: &[String]) {
     if !Path::new("/proc/self").exists() {
         return;
     }
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(temporary_pid) else {
+    for name in existing {
+        let Some(pid) = temporary_pid(name) else {
             continue;
         };
         if !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = fs::remove_file(entry.path());
+            let _ = fs::remove_file(dir.join(name));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The command line. Option names are a contract: scripts and CI jobs depend on them.
 
-use crate::report::Format;
+use crate::report::{Format, ReportFormat};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -156,10 +156,10 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format: text for people, json for scripts
-    /// (keys tracked, drifted, missing, system).
+    /// Output format: text for people, json for scripts (keys tracked, drifted, missing,
+    /// system), markdown for a pull-request comment
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: ReportFormat,
 
     /// Replay the migrations into a scratch database on this server instead of reading them
     /// statically: objects that dynamic SQL creates count as declared, and changes made by

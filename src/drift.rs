@@ -136,14 +136,12 @@ pub fn compare_replayed(
 /// The schema without what the system list names: an external tool makes those, no
 /// migration does, so a replay of the history never has them.
 pub fn without_system(schema: &mut Schema, system: &[SystemEntry]) -> Result<()> {
-    for entry in system {
-        let name = entry.qualified_name()?;
-        schema.tables.shift_remove(&name);
-        schema.views.shift_remove(&name);
-        schema.sequences.shift_remove(&name);
-        schema.types.shift_remove(&name);
-        schema.functions.retain(|key, _| key.name != name);
-    }
+    let system_name = |name: &QualifiedName| system.iter().any(|e| e.matches(name));
+    schema.tables.retain(|name, _| !system_name(name));
+    schema.views.retain(|name, _| !system_name(name));
+    schema.sequences.retain(|name, _| !system_name(name));
+    schema.types.retain(|name, _| !system_name(name));
+    schema.functions.retain(|key, _| !system_name(&key.name));
     Ok(())
 }
 
@@ -164,9 +162,8 @@ fn compare_declared(
     history: &History,
     system: &[SystemEntry],
 ) -> Result<Report> {
-    let mut system_names = BTreeMap::new();
     for entry in system {
-        system_names.insert(entry.qualified_name()?, entry.reason.clone());
+        entry.pattern()?;
     }
 
     let present = reportable(prod);
@@ -189,9 +186,9 @@ fn compare_declared(
             migration: None,
             reason: None,
         };
-        if let Some(reason) = system_names.get(&key.name) {
-            used_system.insert(key.name.clone());
-            entry.reason = Some(reason.clone());
+        if let Some(n) = system.iter().position(|e| e.matches(&key.name)) {
+            used_system.insert(n);
+            entry.reason = Some(system[n].reason.clone());
             report.system.push(entry);
         } else if let Some(declared_key) = matched.get(key) {
             entry.migration = declared.get(declared_key).cloned();
@@ -212,10 +209,11 @@ fn compare_declared(
             report.missing.push(entry);
         }
     }
-    report.unknown_system_entries = system_names
-        .keys()
-        .filter(|n| !used_system.contains(*n))
-        .map(|n| n.to_string())
+    report.unknown_system_entries = system
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| !used_system.contains(n))
+        .map(|(_, e)| e.display_name())
         .collect();
     for list in [
         &mut report.tracked,

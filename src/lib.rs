@@ -12,6 +12,7 @@ pub mod db;
 pub mod diff;
 pub mod drift;
 pub mod history;
+pub mod inventory;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -4,13 +4,20 @@
 //! schemas = ["public", "billing"]
 //! migrations = "supabase/migrations"
 //!
+//! audit_log = "docs/database/inventory.md"
+//!
 //! [[system]]
 //! name = "public._external_sync_state"
 //! reason = "created and owned by the sync worker"
+//! date = "2026-12-05"
 //! ```
 
-use crate::model::QualifiedName;
-use anyhow::{bail, Context, Result};
+pub mod edit;
+mod system;
+
+pub use system::SystemEntry;
+
+use anyhow::{bail, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,32 +32,9 @@ pub const DEFAULT_MIGRATIONS: &str = "supabase/migrations";
 struct File {
     schemas: Option<Vec<String>>,
     migrations: Option<PathBuf>,
+    audit_log: Option<PathBuf>,
     #[serde(default)]
     system: Vec<SystemEntry>,
-}
-
-/// An object the team has declared as managed outside the migrations.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct SystemEntry {
-    /// `schema.name`; an unqualified name means `public`.
-    pub name: String,
-    #[serde(default)]
-    pub reason: String,
-    /// When it was marked, as the user wrote it.
-    #[serde(default)]
-    pub date: Option<String>,
-}
-
-impl SystemEntry {
-    pub fn qualified_name(&self) -> Result<QualifiedName> {
-        QualifiedName::parse(&self.name, "public").with_context(|| {
-            format!(
-                "system entry `{}` is not a valid name: write it as schema.name",
-                self.name
-            )
-        })
-    }
 }
 
 /// The settings a command runs with, after command-line options, the file and defaults.
@@ -59,6 +43,8 @@ pub struct Settings {
     pub schemas: Vec<String>,
     pub migrations: PathBuf,
     pub system: Vec<SystemEntry>,
+    /// The Markdown file that resolutions are recorded in (`audit_log`, `--audit-log`).
+    pub audit_log: Option<PathBuf>,
     /// The config file that was read, if any.
     pub source: Option<PathBuf>,
     /// How long one catalog query on production may run (`--statement-timeout`).
@@ -101,8 +87,9 @@ impl Settings {
             bail!("an empty schema name was given: pass --schema NAME");
         }
         for entry in &file.system {
-            entry.qualified_name()?;
+            entry.pattern()?;
         }
+        let audit_log = file.audit_log.as_ref().map(|p| base.join(p));
         let mut unique = Vec::new();
         for s in schemas {
             if !unique.contains(&s) {
@@ -113,6 +100,7 @@ impl Settings {
             schemas: unique,
             migrations,
             system: file.system,
+            audit_log,
             source,
             statement_timeout: crate::db::STATEMENT_TIMEOUT,
         })
@@ -156,10 +144,7 @@ mod tests {
         let s = Settings::resolve(Some(&path), &[], None).unwrap();
         assert_eq!(s.schemas, ["public", "billing"]);
         assert_eq!(s.migrations, dir.path().join("db/migrations"));
-        assert_eq!(
-            s.system[0].qualified_name().unwrap(),
-            QualifiedName::new("public", "_sync")
-        );
+        assert!(s.system[0].matches(&crate::model::QualifiedName::new("public", "_sync")));
 
         let s = Settings::resolve(
             Some(&path),

@@ -5,23 +5,35 @@ use crate::model::{quote_ident, ObjectKey, ObjectKind};
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
+mod markdown;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
     Json,
 }
 
-pub fn print(report: &Report, format: Format, out: &mut impl Write) -> io::Result<()> {
+/// How `status` and `check` print their report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    /// Markdown tables, for a pull-request comment.
+    Markdown,
+}
+
+pub fn print(report: &Report, format: ReportFormat, out: &mut impl Write) -> io::Result<()> {
     match format {
-        Format::Json => {
+        ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, report)?;
             writeln!(out)
         }
-        Format::Text => text(report, out),
+        ReportFormat::Text => text(report, out),
+        ReportFormat::Markdown => markdown::print(report, out),
     }
 }
 
-fn count(entries: &[Entry], tables: bool) -> usize {
+pub(crate) fn count(entries: &[Entry], tables: bool) -> usize {
     entries
         .iter()
         .filter(|e| (e.key.kind == ObjectKind::Table) == tables)
@@ -148,7 +160,7 @@ fn drifted_tables(report: &Report, out: &mut impl Write) -> io::Result<()> {
 }
 
 /// `function          public.f(uuid)`: kinds in one column.
-fn labelled(key: &ObjectKey) -> String {
+pub(crate) fn labelled(key: &ObjectKey) -> String {
     format!("{:<17} {}", key.kind.as_str(), key.display_name())
 }
 

@@ -50,6 +50,12 @@ pub struct GlobalArgs {
     /// How long one catalog query may run on production before the server cancels it:
     /// 500ms, 90s, 10min, 1h, or 0 for no limit. Raise it for a very large or busy
     /// database; waiting for a lock that a running migration holds counts too
+    /// Markdown file (the team's inventory) that resolve, drop, mark-system and import
+    /// append a dated line to, under `## Audit History` [default: `audit_log` in
+    /// pgdrift.toml; none when unset]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+
     #[arg(
         long,
         global = true,
@@ -87,6 +93,74 @@ error or Ctrl-C. Before the migrations it receives what they need outside the ma
 --prelude gives your own SQL. Nothing is ever created on production."
     )]
     Verify(VerifyArgs),
+    /// Drop drifted tables: back their rows up to a file psql restores, then write a drop
+    /// migration (DROP TABLE IF EXISTS, never CASCADE) dated after the last migration.
+    #[command(
+        after_help = "The rows are read with COPY in the same read-only snapshot as the catalog and \
+streamed to one SQL file per table in the backup folder (the table's columns and its rows: \
+`psql -v ON_ERROR_STOP=1 -f FILE URL` gives them back in an empty database). The folder gets a \
+.gitignore, since backups may hold personal data. A table that something kept depends on (a \
+foreign key, a view, a function, a migration that names it) is refused, naming the dependents. \
+Drifted functions, types and sequences that only the dropped table uses are dropped in the same \
+file. Production is only read: the drop happens when the migration is deployed."
+    )]
+    Drop(DropArgs),
+    /// Record tables (or patterns such as etl.* and analytics_*) as system/external in
+    /// pgdrift.toml, with a reason and today's date: from then on they are not drift.
+    #[command(
+        after_help = "pgdrift.toml is edited in place: its other settings, comments and order are \
+kept. A table that a tracked or drifted table references (a foreign key, a view) gets a warning: \
+a replay of the migrations fails without it, so import it instead."
+    )]
+    MarkSystem(MarkSystemArgs),
+    /// Write the inventory document: the expected structure by schema (tracked tables with
+    /// their column, index and policy counts), system objects with reasons, what is still
+    /// drifted or missing.
+    #[command(
+        after_help = "Only the part between <!-- pgdrift:inventory:start --> and \
+<!-- pgdrift:inventory:end --> is rewritten (it is appended when the file has no markers): the \
+team's own prose and the Audit History around it are kept."
+    )]
+    Inventory(InventoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DropArgs {
+    /// Drifted tables to drop, as name or schema.name
+    #[arg(value_name = "TABLE", required = true)]
+    pub tables: Vec<String>,
+
+    /// Where the row backups go (never inside the migrations folder)
+    #[arg(long, value_name = "DIR", default_value = ".pgdrift/backups")]
+    pub backup_dir: PathBuf,
+
+    /// Do not ask before writing (needed when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Print the plan (backups, files) and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MarkSystemArgs {
+    /// Tables or patterns: name, schema.name, or with * (any text) and ? (one character);
+    /// without a schema a pattern means public
+    #[arg(value_name = "PATTERN", required = true)]
+    pub patterns: Vec<String>,
+
+    /// Why it is managed outside the migrations (recorded in pgdrift.toml)
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// The Markdown file to write [default: `audit_log` in pgdrift.toml, else
+    /// docs/database/inventory.md]
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -458,6 +458,15 @@ impl<'a> Snapshot<'a> {
             .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))
     }
 
+    /// Streams the output of a `COPY ... TO STDOUT` statement, in the snapshot.
+    pub fn copy_out(&mut self, sql: &str) -> Result<postgres::CopyOutReader<'_>> {
+        self.queries += 1;
+        let timeout = self.timeout;
+        self.tx
+            .copy_out(sql)
+            .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))
+    }
+
     /// How many queries this snapshot has run.
     pub fn query_count(&self) -> usize {
         self.queries

@@ -17,5 +17,6 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod triage;
 pub mod verify;
 pub mod write;

@@ -97,6 +97,38 @@ fn temporary_pid(name: &str) -> Option<u32> {
     pid.parse().ok()
 }
 
+/// Replaces the contents of `path` (a user's file pgdrift edits) all at once: the new text
+/// goes to a temporary file beside it, which is then renamed over it, so that a failure
+/// leaves the old file whole.
+pub fn replace(path: &Path, contents: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(temporary_name(&name, std::process::id()));
+    let written = fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()
+    });
+    if let Err(e) = written.and_then(|_| {
+        if let Ok(meta) = fs::metadata(path) {
+            fs::set_permissions(&temp, meta.permissions())?;
+        }
+        fs::rename(&temp, path)
+    }) {
+        let _ = fs::remove_file(&temp);
+        bail!(
+            "cannot write {}: {e}; it was left as it was",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 fn write_all(dir: &Path, outputs: &[Output], temps: &mut Vec<PathBuf>) -> Result<Vec<PathBuf>> {
     for output in outputs {
         let temp = dir.join(temporary_name(&output.name, std::process::id()));

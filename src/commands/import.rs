@@ -89,7 +89,35 @@ pub fn run(
         written.len(),
         dir.display()
     )?;
-    next_steps(&plan, settings, db_url, args, out)
+    next_steps(&plan, settings, db_url, args, out)?;
+    super::triage::audit(settings, &import_summary(&plan), out)
+}
+
+/// `Drift resolved - imported 3 tables (public.a, public.b, public.c) and 2 other objects`.
+fn import_summary(plan: &Plan) -> String {
+    let items = plan.files.iter().flat_map(|f| &f.items);
+    let mut tables = Vec::new();
+    let mut others = 0;
+    for item in items {
+        match item {
+            plan::Item::Table(t) => tables.push(t.name.to_string()),
+            plan::Item::TablePart { .. } => {}
+            _ => others += 1,
+        }
+    }
+    let listed = if tables.len() <= 5 {
+        format!(" ({})", tables.join(", "))
+    } else {
+        String::new()
+    };
+    let mut text = format!(
+        "Drift resolved - imported {} table(s){listed}",
+        tables.len()
+    );
+    if others > 0 {
+        text.push_str(&format!(" and {others} other object(s)"));
+    }
+    text
 }
 
 /// With a scratch server: replays the history and the new files, adds catch-up files for
@@ -210,7 +238,7 @@ fn render(
 }
 
 /// `git config user.name` in the output folder, when git knows it.
-fn git_author(dir: &Path) -> Option<String> {
+pub(super) fn git_author(dir: &Path) -> Option<String> {
     let out = std::process::Command::new("git")
         .args(["config", "user.name"])
         .current_dir(dir)
@@ -221,7 +249,7 @@ fn git_author(dir: &Path) -> Option<String> {
 }
 
 /// `20261128093000` → `2026-11-28 09:30:00 UTC`.
-fn date_text(version: &str) -> String {
+pub(super) fn date_text(version: &str) -> String {
     let v = version.as_bytes();
     let part = |r: std::ops::Range<usize>| String::from_utf8_lossy(&v[r]).into_owned();
     format!(
@@ -256,7 +284,7 @@ fn print_plan(plan: &Plan, history: &history::History, out: &mut impl Write) -> 
 }
 
 /// Asks a yes/no question on the terminal; without one, the default stands. Ctrl-C is "no".
-fn confirm(question: &str, default: bool) -> Result<bool> {
+pub(super) fn confirm(question: &str, default: bool) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Ok(default);
     }

@@ -1,6 +1,7 @@
 //! What each command does, from resolved arguments to printed output.
 
 mod import;
+mod triage;
 mod verify;
 
 use crate::cli::{Cli, Command, ReportArgs};
@@ -25,6 +26,9 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
     let g = &cli.global;
     let mut settings = Settings::resolve(g.config.as_deref(), &g.schemas, g.migrations.as_deref())?;
     settings.statement_timeout = g.statement_timeout;
+    if let Some(path) = &g.audit_log {
+        settings.audit_log = Some(path.clone());
+    }
     match &cli.command {
         Command::Status(args) => {
             status(&settings, g.db_url.as_deref(), args, out)?;
@@ -35,6 +39,18 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
         Command::Verify(args) => verify::run(&settings, g.db_url.as_deref(), args, out),
+        Command::Drop(args) => {
+            triage::drop(&settings, g.db_url.as_deref(), args, out)?;
+            Ok(Outcome::Success)
+        }
+        Command::MarkSystem(args) => {
+            triage::mark_system(&settings, g.db_url.as_deref(), args, out)?;
+            Ok(Outcome::Success)
+        }
+        Command::Inventory(args) => {
+            triage::inventory(&settings, g.db_url.as_deref(), args, out)?;
+            Ok(Outcome::Success)
+        }
         Command::Check(args) => {
             let report = status(&settings, g.db_url.as_deref(), args, out)?;
             Ok(if report.has_unresolved_drift() {

@@ -10,7 +10,7 @@ pub mod version;
 
 pub use graph::parts_of;
 pub use item::{Item, TableItem};
-pub use select::{objects, Selection};
+pub use select::{objects, resolve_table, Selection};
 
 use crate::history::History;
 use crate::model::{ObjectKey, Schema};

@@ -96,7 +96,7 @@ fn needs(prod: &Schema, key: &ObjectKey) -> Vec<ObjectKey> {
 
 /// Finds a table the user named (`name` or `schema.name`, quoted or not) among the drifted
 /// ones, or says why it cannot be imported.
-fn resolve_table(
+pub fn resolve_table(
     prod: &Schema,
     report: &Report,
     drifted: &BTreeSet<&ObjectKey>,

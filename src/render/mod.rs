@@ -55,6 +55,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "trigger.sql.tera",
     "view.sql.tera",
     "grants.sql.tera",
+    "drop.sql.tera",
 ];
 
 /// Renders items, rollback statements and whole migration files.
@@ -125,6 +126,62 @@ impl Renderer {
         rollbacks: &[String],
     ) -> Result<String> {
         file::file(self, header, bodies, rollbacks)
+    }
+
+    /// The statements of a drop migration: `DROP TABLE IF EXISTS` for `table` (never
+    /// CASCADE), then for each of `objects` (what only the table used), with a comment
+    /// naming the backup of its rows.
+    pub fn drop_table(
+        &self,
+        schema: &Schema,
+        table: &QualifiedName,
+        objects: &[ObjectKey],
+        backup: &str,
+        rows: u64,
+    ) -> Result<String> {
+        #[derive(Serialize)]
+        struct Object<'a> {
+            kind: &'static str,
+            name: &'a QualifiedName,
+            arguments: Option<&'a str>,
+        }
+        #[derive(Serialize)]
+        struct Context<'a> {
+            table: &'a QualifiedName,
+            backup: &'a str,
+            rows: u64,
+            objects: Vec<Object<'a>>,
+        }
+        let objects = objects
+            .iter()
+            .map(|key| {
+                let kind = match key.kind {
+                    crate::model::ObjectKind::Type => match schema.types.get(&key.name) {
+                        Some(t) if matches!(t.body, crate::model::TypeBody::Domain { .. }) => {
+                            "domain"
+                        }
+                        _ => "type",
+                    },
+                    other => other.as_str(),
+                };
+                let arguments = schema
+                    .functions
+                    .get(key)
+                    .map(|f| f.identity_arguments.as_str());
+                Object {
+                    kind,
+                    name: &key.name,
+                    arguments,
+                }
+            })
+            .collect();
+        let context = Context {
+            table,
+            backup,
+            rows,
+            objects,
+        };
+        self.render("drop.sql.tera", &context)
     }
 
     /// Renders one template with a context built from `context`; the result has no leading

@@ -1,0 +1,498 @@
+//! `drop`, `mark-system` and `inventory`: the policy's other two ways out of drift, and
+//! the document that records the expected structure.
+
+use super::import::{confirm, date_text, git_author};
+use crate::cli::{DropArgs, InventoryArgs, MarkSystemArgs};
+use crate::config::{edit, Settings, SystemEntry, DEFAULT_FILE};
+use crate::db::{Snapshot, Target};
+use crate::drift::{self, Report};
+use crate::model::{ConstraintKind, ObjectKey, ObjectKind, QualifiedName, Schema};
+use crate::render::{FileHeader, Renderer};
+use crate::triage::{self, backup};
+use crate::write::{self, Output};
+use crate::{catalog, history, inventory, plan};
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Today as `2026-12-07` (UTC).
+pub(super) fn today() -> String {
+    let now = plan::version::now();
+    format!("{}-{}-{}", &now[0..4], &now[4..6], &now[6..8])
+}
+
+/// Appends `line` to the audit log, when one is configured.
+pub(super) fn audit(settings: &Settings, line: &str, out: &mut impl Write) -> Result<()> {
+    let Some(path) = &settings.audit_log else {
+        return Ok(());
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => bail!("reading the audit log {}: {e}", path.display()),
+    };
+    let updated = inventory::append_audit(&text, &today(), line);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the folder of the audit log {}: {e}",
+                path.display()
+            )
+        })?;
+    }
+    write::replace(path, &updated)
+        .with_context(|| format!("appending to the audit log {}", path.display()))?;
+    writeln!(out, "Recorded in {}.", path.display())?;
+    Ok(())
+}
+
+/// One catalog read: production's model and the drift report, with the snapshot still open
+/// so that rows can be read in the same state.
+fn read<'a>(
+    settings: &Settings,
+    client: &'a mut postgres::Client,
+    history: &history::History,
+    display: &str,
+) -> Result<(Snapshot<'a>, Schema, Report)> {
+    let mut snapshot = Snapshot::begin(client, settings.statement_timeout)?;
+    super::check_schemas(&mut snapshot, &settings.schemas)?;
+    let prod = catalog::load(&mut snapshot, &settings.schemas)
+        .with_context(|| format!("reading the catalog of {display}"))?;
+    let mut report = drift::compare(&prod, history, &settings.system)?;
+    report.database = display.to_string();
+    Ok((snapshot, prod, report))
+}
+
+pub fn drop(
+    settings: &Settings,
+    db_url: Option<&str>,
+    args: &DropArgs,
+    out: &mut impl Write,
+) -> Result<()> {
+    let migrations = &settings.migrations;
+    check_backup_dir(&args.backup_dir, migrations)?;
+    let interactive = std::io::stdin().is_terminal();
+    if !args.yes && !args.dry_run && !interactive {
+        bail!("drop deletes tables and needs a confirmation: run it in a terminal or pass --yes");
+    }
+    let renderer = Renderer::new(None)?;
+    let history = history::parse_dir(migrations)?;
+    if !args.dry_run {
+        write::check_dir(migrations)?;
+    }
+    let target = Target::resolve(db_url)?;
+    let mut client = target.connect()?;
+    let (mut snapshot, prod, report) = read(settings, &mut client, &history, &target.display)?;
+    let drifted: BTreeSet<&ObjectKey> = report.drifted.iter().map(|e| &e.key).collect();
+    let mut tables = Vec::new();
+    let mut errors = Vec::new();
+    for name in &args.tables {
+        match plan::resolve_table(&prod, &report, &drifted, name) {
+            Ok(key) if !tables.contains(&key.name) => tables.push(key.name),
+            Ok(_) => {}
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    if !errors.is_empty() {
+        bail!("{}", errors.join("; "));
+    }
+    let dropped: BTreeSet<QualifiedName> = tables.iter().cloned().collect();
+    check_dependents(&prod, &history, &tables, &dropped)?;
+    let drifted_keys: BTreeSet<ObjectKey> = report.drifted.iter().map(|e| e.key.clone()).collect();
+    let orphans = triage::orphans(&prod, &drifted_keys, &dropped);
+    let order = triage::drop_order(&prod, &tables);
+    let counts = exact_counts(&mut snapshot, &prod, &order)?;
+    print_drop_plan(&order, &counts, &orphans, &args.backup_dir, out)?;
+    if args.dry_run {
+        writeln!(out, "\nDry run: nothing was written.")?;
+        return Ok(());
+    }
+    if !args.yes
+        && !confirm(
+            &format!(
+                "Back up and write drop migrations for {} table(s)?",
+                order.len()
+            ),
+            false,
+        )?
+    {
+        writeln!(out, "Nothing was written.")?;
+        return Ok(());
+    }
+    let backups = take_backups(
+        &mut snapshot,
+        &renderer,
+        &prod,
+        &order,
+        &args.backup_dir,
+        &target.display,
+        out,
+    )?;
+    snapshot.finish()?;
+    let outputs = drop_files(
+        &renderer, &prod, &history, &order, &orphans, &backups, migrations,
+    )?;
+    write::files(migrations, &outputs)?;
+    for o in &outputs {
+        writeln!(out, "Wrote {}", migrations.join(&o.name).display())?;
+    }
+    let summary: Vec<String> = backups
+        .iter()
+        .map(|b| format!("dropped {} ({} rows backed up)", b.table, b.rows))
+        .collect();
+    audit(
+        settings,
+        &format!("Drift resolved - {}", summary.join(", ")),
+        out,
+    )
+}
+
+/// The backup folder must not be the migrations folder or inside it.
+fn check_backup_dir(dir: &Path, migrations: &Path) -> Result<()> {
+    let absolute = |p: &Path| -> PathBuf {
+        let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        p.canonicalize().unwrap_or(p)
+    };
+    if absolute(dir).starts_with(absolute(migrations)) {
+        bail!(
+            "the backup folder {} is inside the migrations folder: backups may hold personal data and are not migrations; pass another --backup-dir",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Refuses the drop when something kept needs one of `tables`.
+fn check_dependents(
+    prod: &Schema,
+    history: &history::History,
+    tables: &[QualifiedName],
+    dropped: &BTreeSet<QualifiedName>,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    for table in tables {
+        let deps = triage::dependents(prod, history, table, dropped);
+        if !deps.is_empty() {
+            let mut list: Vec<String> = deps.iter().take(5).map(|d| d.to_string()).collect();
+            if deps.len() > 5 {
+                list.push(format!("and {} more", deps.len() - 5));
+            }
+            problems.push(format!("{table} is needed by {}", list.join(", ")));
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "cannot drop without CASCADE: {}; drop or import those first, import the table instead, or drop them together (nothing was written)",
+            problems.join("; ")
+        );
+    }
+    Ok(())
+}
+
+/// `count(*)` of each table, in the snapshot.
+fn exact_counts(
+    snapshot: &mut Snapshot,
+    prod: &Schema,
+    tables: &[QualifiedName],
+) -> Result<Vec<i64>> {
+    let mut counts = Vec::new();
+    for t in tables {
+        let only = match prod.tables.get(t) {
+            Some(table) if table.kind == crate::model::TableKind::Partitioned => "",
+            _ => "ONLY ",
+        };
+        let rows = snapshot
+            .query(&format!("SELECT count(*) FROM {only}{t}"), &[])
+            .with_context(|| format!("counting the rows of {t}"))?;
+        counts.push(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0));
+    }
+    Ok(counts)
+}
+
+fn print_drop_plan(
+    order: &[QualifiedName],
+    counts: &[i64],
+    orphans: &[ObjectKey],
+    backup_dir: &Path,
+    out: &mut impl Write,
+) -> Result<()> {
+    writeln!(out, "Drop plan:")?;
+    for (t, n) in order.iter().zip(counts) {
+        writeln!(
+            out,
+            "  drop table {t} ({n} rows, backed up to {} first)",
+            backup_dir.display()
+        )?;
+    }
+    for o in orphans {
+        writeln!(out, "  drop {o} (only the dropped tables use it)")?;
+    }
+    Ok(())
+}
+
+/// Backs up every table, in the snapshot, before anything else is written.
+fn take_backups(
+    snapshot: &mut Snapshot,
+    renderer: &Renderer,
+    prod: &Schema,
+    tables: &[QualifiedName],
+    dir: &Path,
+    source: &str,
+    out: &mut impl Write,
+) -> Result<Vec<backup::Backup>> {
+    backup::prepare_dir(dir)?;
+    let stamp = plan::version::now();
+    let mut backups = Vec::new();
+    for t in tables {
+        let b = backup::write(snapshot, renderer, prod, t, dir, &stamp, source)?;
+        writeln!(
+            out,
+            "Backed up {} rows of {t} to {}",
+            b.rows,
+            b.path.display()
+        )?;
+        backups.push(b);
+    }
+    writeln!(
+        out,
+        "note: backups may hold personal data; {} has a .gitignore so that git leaves them out",
+        dir.display()
+    )?;
+    Ok(backups)
+}
+
+/// One drop migration per table, dated after the last migration, each dropping the
+/// objects only it used.
+fn drop_files(
+    renderer: &Renderer,
+    prod: &Schema,
+    history: &history::History,
+    order: &[QualifiedName],
+    orphans: &[ObjectKey],
+    backups: &[backup::Backup],
+    dir: &Path,
+) -> Result<Vec<Output>> {
+    let last = history.files.last().map(|f| f.version.as_str());
+    let versions = plan::version::between(last, None, order.len())?;
+    let author = git_author(dir);
+    let date = date_text(&plan::version::now());
+    let mut outputs = Vec::new();
+    for (i, (table, version)) in order.iter().zip(versions).enumerate() {
+        // The objects that only the dropped tables use go with the last of them.
+        let objects: &[ObjectKey] = if i + 1 == order.len() { orphans } else { &[] };
+        let b = backups.iter().find(|b| &b.table == table);
+        let backup_text = b.map(|b| b.path.display().to_string()).unwrap_or_default();
+        let rows = b.map_or(0, |b| b.rows);
+        let body = renderer.drop_table(prod, table, objects, &backup_text, rows)?;
+        let mut description = format!(
+            "Drops {table}, which production has and no migration declares, after its {rows} row(s) were backed up to {backup_text}. On a database where the table never existed (a replay of the history) it does nothing."
+        );
+        if !objects.is_empty() {
+            let list: Vec<String> = objects.iter().map(|o| o.to_string()).collect();
+            description.push_str(&format!(
+                " It also drops what only the dropped tables used: {}.",
+                list.join(", ")
+            ));
+        }
+        let header = FileHeader {
+            title: format!("Drop table {table}"),
+            author: author.clone(),
+            date: date.clone(),
+            description,
+        };
+        let rollback = format!(
+            "psql -v ON_ERROR_STOP=1 -f {backup_text} \"$DATABASE_URL\"  -- restores the columns and rows"
+        );
+        let contents = renderer.file(&header, &[body], &[rollback])?;
+        pg_query::split_with_parser(&contents)
+            .map_err(|e| anyhow::anyhow!("rendering the drop of {table}: the SQL does not parse ({e}); this is a bug in pgdrift"))?;
+        outputs.push(Output {
+            name: format!("{version}_drop_{}.sql", plan::file_stem(&table.name)),
+            contents,
+        });
+    }
+    Ok(outputs)
+}
+
+pub fn mark_system(
+    settings: &Settings,
+    db_url: Option<&str>,
+    args: &MarkSystemArgs,
+    out: &mut impl Write,
+) -> Result<()> {
+    let history = history::parse_dir(&settings.migrations)?;
+    let path = settings
+        .source
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => bail!("reading {}: {e}", path.display()),
+    };
+    let target = Target::resolve(db_url)?;
+    let mut client = target.connect()?;
+    let (snapshot, prod, report) = read(settings, &mut client, &history, &target.display)?;
+    snapshot.finish()?;
+    let date = today();
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for pattern in &args.patterns {
+        match system_entry(&prod, &report, pattern, &args.reason, &date) {
+            Ok(entry) => entries.push(entry),
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    if !errors.is_empty() {
+        bail!("{}; pgdrift.toml was not changed", errors.join("; "));
+    }
+    let updated =
+        edit::add_system(&text, &entries).with_context(|| format!("editing {}", path.display()))?;
+    for warning in reference_warnings(&prod, &entries) {
+        writeln!(out, "warning: {warning}")?;
+    }
+    write::replace(&path, &updated).with_context(|| format!("writing {}", path.display()))?;
+    let names: Vec<String> = entries.iter().map(|e| e.name.clone()).collect();
+    writeln!(
+        out,
+        "Marked as system in {}: {}",
+        path.display(),
+        names.join(", ")
+    )?;
+    let reason = if args.reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", args.reason)
+    };
+    audit(
+        settings,
+        &format!(
+            "Drift resolved - marked {} as system{reason}",
+            names.join(", ")
+        ),
+        out,
+    )
+}
+
+/// The entry for one pattern: an exact name must be a drifted object of production (its
+/// schema found when left out); a pattern is recorded as written.
+fn system_entry(
+    prod: &Schema,
+    report: &Report,
+    pattern: &str,
+    reason: &str,
+    date: &str,
+) -> Result<SystemEntry> {
+    let mut entry = SystemEntry {
+        name: pattern.trim().to_string(),
+        reason: reason.to_string(),
+        date: Some(date.to_string()),
+    };
+    let parsed = entry.pattern()?;
+    if entry.is_glob() {
+        return Ok(entry);
+    }
+    let named = QualifiedName::parse(pattern, "")
+        .ok_or_else(|| anyhow::anyhow!("`{pattern}` is not a name"))?;
+    let found: Vec<&Entry> = report
+        .drifted
+        .iter()
+        .chain(&report.tracked)
+        .chain(&report.system)
+        .filter(|e| {
+            e.key.name.name == named.name
+                && (named.schema.is_empty() || e.key.name.schema == named.schema)
+        })
+        .collect();
+    let Some(first) = found.first() else {
+        bail!(
+            "{pattern} is not in production's managed schemas ({}): check the name, or pass --schema",
+            prod.schemas.join(", ")
+        );
+    };
+    let same = found.iter().all(|e| e.key.name == first.key.name);
+    if !same {
+        bail!("{pattern} is ambiguous: write it as schema.name");
+    }
+    let name = &first.key.name;
+    if report.tracked.iter().any(|e| &e.key.name == name) {
+        bail!("{name} is declared by a migration, so it is not drift: leave it out of the system list");
+    }
+    if report.system.iter().any(|e| &e.key.name == name) {
+        bail!("{name} is already listed as system in pgdrift.toml");
+    }
+    let _ = parsed;
+    entry.name = name.to_string();
+    Ok(entry)
+}
+
+use crate::drift::Entry;
+
+/// Warnings for tables the migrations keep (or will, once imported) that need a table now
+/// marked system: a replay of the migrations has no such table.
+fn reference_warnings(prod: &Schema, entries: &[SystemEntry]) -> Vec<String> {
+    let system = |n: &QualifiedName| entries.iter().any(|e| e.matches(n));
+    let mut out = Vec::new();
+    for t in prod.tables.values().filter(|t| !system(&t.name)) {
+        for c in &t.constraints {
+            if let Some(target) = c
+                .references
+                .as_ref()
+                .filter(|r| c.kind == ConstraintKind::ForeignKey && system(r))
+            {
+                out.push(format!(
+                    "{} references {target} (foreign key {}): a replay of the migrations fails without {target}; consider `pgdrift import {target}` instead",
+                    t.name, c.name
+                ));
+            }
+        }
+    }
+    for d in &prod.dependencies {
+        if d.to.kind == ObjectKind::Table
+            && system(&d.to.name)
+            && !system(&d.from.name)
+            && d.from.kind != ObjectKind::Table
+        {
+            out.push(format!(
+                "{} depends on {}: a replay of the migrations fails without it; consider `pgdrift import {}` instead",
+                d.from, d.to.name, d.to.name
+            ));
+        }
+    }
+    out.dedup();
+    out
+}
+
+pub fn inventory(
+    settings: &Settings,
+    db_url: Option<&str>,
+    args: &InventoryArgs,
+    out: &mut impl Write,
+) -> Result<()> {
+    let path = args
+        .out
+        .clone()
+        .or_else(|| settings.audit_log.clone())
+        .unwrap_or_else(|| PathBuf::from(inventory::DEFAULT_FILE));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => bail!("reading {}: {e}; pass --out PATH", path.display()),
+    };
+    let history = history::parse_dir(&settings.migrations)?;
+    let target = Target::resolve(db_url)?;
+    let mut client = target.connect()?;
+    let (snapshot, prod, report) = read(settings, &mut client, &history, &target.display)?;
+    snapshot.finish()?;
+    let generated = inventory::generated(&report, &prod, &settings.system, &today());
+    let updated = inventory::replace_generated(&text, &generated);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!("cannot create {}: {e}; pass --out PATH", parent.display())
+        })?;
+    }
+    write::replace(&path, &updated).with_context(|| format!("writing {}", path.display()))?;
+    writeln!(out, "Wrote the inventory to {}.", path.display())?;
+    Ok(())
+}

@@ -1,0 +1,316 @@
+//! The policy's other ways out of drift on the acme fixture: `drop` (backup, then a drop
+//! migration), `mark-system` (an in-place pgdrift.toml edit), the inventory document and
+//! the audit log, and the Markdown report.
+
+mod common;
+
+use common::{acme_production, migration_files, pgdrift, TestDb};
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn one_line_error(needle: &str) -> impl Predicate<str> {
+    let needle = needle.to_string();
+    predicate::function(move |s: &str| {
+        s.starts_with("error: ") && s.trim_end().lines().count() == 1 && s.contains(&needle)
+    })
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The rows of `table` as text, in a stable order.
+fn rows(db: &TestDb, table: &str) -> Vec<String> {
+    db.client()
+        .query(
+            &format!("SELECT t::text FROM {table} t ORDER BY t::text"),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+fn new_files(dir: &Path, before: &[PathBuf]) -> Vec<PathBuf> {
+    migration_files(dir)
+        .into_iter()
+        .filter(|f| !before.contains(f))
+        .collect()
+}
+
+#[test]
+fn drop_backs_up_rows_then_writes_a_migration_that_deploys_and_replays() {
+    let prod = acme_production();
+    let project = common::acme_project();
+    let migrations = project.path().join("supabase/migrations");
+    let before = migration_files(&migrations);
+    let audit_rows = rows(&prod, "public.audit_log");
+    assert!(!audit_rows.is_empty());
+
+    let out = pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "--audit-log",
+            "docs/database/inventory.md",
+        ])
+        .args(["drop", "audit_log", "rate_limit_buckets", "--yes"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(text.contains("may hold personal data"), "{text}");
+
+    // Production was only read.
+    assert_eq!(rows(&prod, "public.audit_log"), audit_rows);
+
+    // One backup per table, kept out of git, restoring every row into an empty database.
+    let backups = project.path().join(".pgdrift/backups");
+    assert_eq!(
+        std::fs::read_to_string(backups.join(".gitignore"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("*")
+    );
+    let backup = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("_public_audit_log.sql"))
+        .expect("a backup of audit_log");
+    let empty = TestDb::create("restore");
+    empty.psql_file(&backup);
+    assert_eq!(rows(&empty, "public.audit_log"), audit_rows);
+
+    // Two drop migrations after the last one, without CASCADE, the trigger function that
+    // only audit_log used dropped with it.
+    let files = new_files(&migrations, &before);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let last = before.last().unwrap().file_name().unwrap().to_owned();
+    for f in &files {
+        assert!(f.file_name().unwrap() > last.as_os_str());
+        let sql = std::fs::read_to_string(f).unwrap();
+        assert!(!sql.to_uppercase().contains("CASCADE"), "{sql}");
+        assert!(sql.contains("DROP TABLE IF EXISTS public."), "{sql}");
+        assert!(sql.contains(".pgdrift/backups/"), "{sql}");
+    }
+    let all: String = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    assert!(
+        all.contains("DROP FUNCTION IF EXISTS public.prevent_truncate();"),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!("({} rows)", audit_rows.len())),
+        "{all}"
+    );
+
+    // Where the tables never existed (a replay) and on production, twice, the files run.
+    let replay = TestDb::create("replay");
+    for f in &files {
+        replay.psql_file(f);
+    }
+    for _ in 0..2 {
+        for f in &files {
+            prod.psql_file(f);
+        }
+    }
+    let gone: i64 = prod
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE oid IN (to_regclass('public.audit_log'), to_regclass('public.rate_limit_buckets'))",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(gone, 0);
+
+    let log = std::fs::read_to_string(project.path().join("docs/database/inventory.md")).unwrap();
+    assert!(log.starts_with("## Audit History\n\n- 20"), "{log}");
+    assert!(
+        log.contains(": Drift resolved - dropped public.audit_log (")
+            && log.contains("rows backed up)"),
+        "{log}"
+    );
+}
+
+#[test]
+fn drop_refuses_bad_input_and_writes_nothing() {
+    let prod = acme_production();
+    let project = common::acme_project();
+    let migrations = project.path().join("supabase/migrations");
+    let before = migration_files(&migrations);
+    let drop = |args: &[&str]| {
+        pgdrift(project.path())
+            .args(["--db-url", &prod.url(), "drop"])
+            .args(args)
+            .assert()
+            .code(2)
+    };
+    drop(&["nosuch", "--yes"]).stderr(one_line_error("table nosuch not found"));
+    drop(&["organizations", "--yes"]).stderr(one_line_error(
+        "cannot drop without CASCADE: public.organizations is needed by table public.api_keys (foreign key api_keys_org_id_fkey)",
+    ));
+    // A view reads it.
+    drop(&["products", "--yes"]).stderr(one_line_error("view public.v_active_products"));
+    drop(&["audit_log"]).stderr(one_line_error("pass --yes"));
+    // A file stands where the backup folder would go.
+    std::fs::write(project.path().join("blocked"), "").unwrap();
+    drop(&["audit_log", "--yes", "--backup-dir", "blocked/backups"]).stderr(one_line_error(
+        "cannot write to the backup folder blocked/backups",
+    ));
+    drop(&[
+        "audit_log",
+        "--yes",
+        "--backup-dir",
+        "supabase/migrations/backups",
+    ])
+    .stderr(one_line_error("inside the migrations folder"));
+    assert_eq!(migration_files(&migrations), before);
+    assert!(!project.path().join(".pgdrift").exists());
+    assert_eq!(rows(&prod, "public.audit_log").len(), 6);
+}
+
+const COMMENTED: &str = "# pgdrift configuration of the Acme Cloud project.\n\n# Schemas whose objects must be declared by migrations.\nschemas = [\"public\", \"billing\"]   # both of them\n\nmigrations = \"supabase/migrations\"\n\n[[system]]\nname = \"public._external_sync_state\"   # the CRM worker's\nreason = \"created and owned by the CRM sync worker\"\ndate = \"2024-08-02\"\n";
+
+#[test]
+fn mark_system_edits_pgdrift_toml_in_place_and_status_lists_it() {
+    let prod = acme_production();
+    let project = common::acme_project();
+    let config = project.path().join("pgdrift.toml");
+    std::fs::write(&config, COMMENTED).unwrap();
+    let out = pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "mark-system",
+            "crm_leads_archive",
+            "page_*",
+        ])
+        .args(["--reason", "written by the CRM sync job"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let edited = std::fs::read_to_string(&config).unwrap();
+    assert!(edited.starts_with(COMMENTED), "{edited}");
+    let added = &edited[COMMENTED.len()..];
+    assert!(
+        added.contains("name = \"public.crm_leads_archive\"\nreason = \"written by the CRM sync job\"\ndate = \"20")
+            && added.contains("name = \"page_*\""),
+        "{added}"
+    );
+
+    let out = pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "status", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let system: Vec<(String, String)> = report["system"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(system.contains(&(
+        "crm_leads_archive".into(),
+        "written by the CRM sync job".into()
+    )));
+    assert!(system.iter().any(|(n, _)| n == "page_views"), "{system:?}");
+    assert!(!report["drifted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["name"] == "page_views" || e["name"] == "crm_leads_archive"));
+
+    // Marking a table others reference warns; a tracked table and an unknown one are refused.
+    let out = pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "mark-system", "warehouses"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("warning: public.inventory_levels references public.warehouses"),
+        "{}",
+        stdout(&out)
+    );
+    let kept = std::fs::read_to_string(&config).unwrap();
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "mark-system",
+            "crm_pipelines",
+            "nosuch",
+        ])
+        .assert()
+        .code(2)
+        .stderr(one_line_error("is declared by a migration"))
+        .stderr(predicate::str::contains("nosuch is not in production"));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), kept);
+}
+
+#[test]
+fn inventory_keeps_the_prose_around_its_part_and_markdown_status() {
+    let prod = acme_production();
+    let project = common::acme_project();
+    let doc = project.path().join("inventory.md");
+    let prose = "# Our database\n\nWritten by us.\n\n<!-- pgdrift:inventory:start -->\nstale\n<!-- pgdrift:inventory:end -->\n\n## Audit History\n\n- 2024-01-01: started\n";
+    std::fs::write(&doc, prose).unwrap();
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "inventory",
+            "--out",
+            "inventory.md",
+        ])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&doc).unwrap();
+    assert!(
+        text.starts_with("# Our database\n\nWritten by us.\n\n<!-- pgdrift:inventory:start -->\n")
+    );
+    assert!(text.ends_with(
+        "<!-- pgdrift:inventory:end -->\n\n## Audit History\n\n- 2024-01-01: started\n"
+    ));
+    assert!(!text.contains("stale"));
+    assert!(text.contains("| `crm_pipelines` |"), "{text}");
+    assert!(
+        text.contains(
+            "`public._external_sync_state` | created and owned by the CRM sync worker | 2024-08-02"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("- table `public.crm_deals`"), "{text}");
+
+    let out = pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "status", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let md = stdout(&out);
+    assert!(md.contains("| tables | 12 | 52 | 1 | 1 |"), "{md}");
+    assert!(md.contains("| `public.crm_deals` | table | ~3 |"), "{md}");
+    assert!(
+        md.contains(
+            "| `public._external_sync_state` | table | created and owned by the CRM sync worker |"
+        ),
+        "{md}"
+    );
+}

@@ -105,6 +105,17 @@ Drifted functions, types and sequences that only the dropped table uses are drop
 file. Production is only read: the drop happens when the migration is deployed."
     )]
     Drop(DropArgs),
+    /// Decide, table by table, what becomes of drifted tables: import (a migration file),
+    /// drop (after a backup of its rows), mark as system (pgdrift.toml), or skip.
+    #[command(
+        after_help = "The decisions file (TOML):\n\n  default = \"import\"   # or \"skip\": what undecided drifted tables get\n  [tables]\n  legacy_import_2024 = \"drop\"\n  \"public.crm_deal_attachments\" = \"system\"   # \"schema.table\" or \"table\"\n  [reasons]             # optional, for \"system\"\n  \"public.crm_deal_attachments\" = \"written by the CRM sync job\"\n\n\
+Drifted functions, types, sequences and views follow the tables: what an imported table needs \
+is imported with it; with default = \"import\" the others are imported too, unless they need a \
+table that is not imported. Nothing is written before one confirmation after the summary \
+(--yes, or a stdin that is not a terminal, takes the decisions file as consent). Backups come \
+first, then the migration files, then the pgdrift.toml edit and the audit line."
+    )]
+    Resolve(ResolveArgs),
     /// Record tables (or patterns such as etl.* and analytics_*) as system/external in
     /// pgdrift.toml, with a reason and today's date: from then on they are not drift.
     #[command(
@@ -122,6 +133,25 @@ a replay of the migrations fails without it, so import it instead."
 team's own prose and the Audit History around it are kept."
     )]
     Inventory(InventoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// The decisions, as a TOML file (see below)
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+
+    /// Where the row backups of dropped tables go (never inside the migrations folder)
+    #[arg(long, value_name = "DIR", default_value = ".pgdrift/backups")]
+    pub backup_dir: PathBuf,
+
+    /// Do not ask before writing
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Print the plan (files, backups, config edits) and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

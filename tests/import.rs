@@ -4,28 +4,16 @@
 
 mod common;
 
-use common::{acme_production, assert_same_dump, migration_files, pgdrift, project_root, TestDb};
+use common::{
+    acme_production, assert_same_dump, migration_files, pgdrift, project_root, TestDb,
+    CONSOLE_ON_TRACKED,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const SCHEMAS: [&str; 2] = ["public", "billing"];
 /// Listed as system in pgdrift.toml: an external tool creates it, no migration does.
 const SYSTEM: [&str; 1] = ["public._external_sync_state"];
-
-/// What console.sql changed by hand on objects that migrations made (drift inside tracked
-/// tables, and the missing objects it dropped), which importing drifted objects does not
-/// cover.
-const CONSOLE_ON_TRACKED: &str = "
-DROP TABLE public.webhook_endpoints;
-DROP FUNCTION public.refresh_reporting();
-ALTER TABLE public.support_tickets ADD COLUMN sla_due_at timestamptz;
-CREATE INDEX support_tickets_sla_due_idx ON public.support_tickets (sla_due_at)
-  WHERE status NOT IN ('solved', 'closed');
-CREATE POLICY \"Org members see reviews of their products\" ON public.product_reviews
-  FOR SELECT TO authenticated
-  USING (EXISTS (SELECT 1 FROM public.products p
-                  WHERE p.id = product_id AND public.is_org_member(p.org_id)));
-";
 
 fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     migration_files(dir)

@@ -314,3 +314,139 @@ fn inventory_keeps_the_prose_around_its_part_and_markdown_status() {
         "{md}"
     );
 }
+
+const DECISIONS: &str = "default = \"import\"\n\n[tables]\naudit_log = \"drop\"\n\"public.promo_banners\" = \"system\"\n\n[reasons]\n\"public.promo_banners\" = \"written by the CRM sync job\"\n";
+
+#[test]
+fn resolve_with_a_decisions_file_imports_drops_and_marks_then_replays_to_production() {
+    let prod = acme_production();
+    let project = common::acme_project();
+    let migrations = project.path().join("supabase/migrations");
+    let before = migration_files(&migrations);
+    std::fs::write(project.path().join("decisions.toml"), DECISIONS).unwrap();
+    let audit_rows = rows(&prod, "public.audit_log");
+
+    // Without a terminal, the decisions file is the consent.
+    let out = pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "--audit-log", "inventory.md"])
+        .args(["resolve", "--decisions", "decisions.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let config = std::fs::read_to_string(project.path().join("pgdrift.toml")).unwrap();
+    let original =
+        std::fs::read_to_string(common::project_root().join("fixtures/acme/pgdrift.toml")).unwrap();
+    assert!(config.starts_with(&original), "{config}");
+    assert!(config[original.len()..]
+        .contains("name = \"public.promo_banners\"\nreason = \"written by the CRM sync job\"\n"));
+
+    let backup = std::fs::read_dir(project.path().join(".pgdrift/backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("_public_audit_log.sql"))
+        .expect("a backup of audit_log");
+    let empty = TestDb::create("restore");
+    empty.psql_file(&backup);
+    assert_eq!(rows(&empty, "public.audit_log"), audit_rows);
+
+    let new = new_files(&migrations, &before);
+    let drops: Vec<&PathBuf> = new
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("_drop_"))
+        .collect();
+    assert_eq!(drops.len(), 1, "{new:?}");
+    assert_eq!(new.last(), drops.first().copied(), "the drop comes last");
+    assert!(!new
+        .iter()
+        .any(|p| p.to_string_lossy().contains("promo_banners")));
+
+    // Deployed to production, the new files change what they should and fail nowhere.
+    for f in &new {
+        prod.psql_file(f);
+    }
+    pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "check"])
+        .assert()
+        .code(0);
+
+    // The replay of the folder is production without the system tables.
+    let system = ["public._external_sync_state", "public.promo_banners"];
+    let copy = TestDb::create("replay");
+    copy.psql_file(&common::project_root().join("fixtures/supabase_stub.sql"));
+    for f in migration_files(&migrations) {
+        copy.psql_file(&f);
+    }
+    copy.execute(common::CONSOLE_ON_TRACKED);
+    common::assert_same_dump(
+        &prod.dump_except(&["public", "billing"], &system),
+        &copy.dump_except(&["public", "billing"], &system),
+        "replay of the resolved folder vs production",
+    );
+
+    let log = std::fs::read_to_string(project.path().join("inventory.md")).unwrap();
+    let line = log.lines().last().unwrap();
+    assert!(
+        line.contains(": Drift resolved - imported 50 tables, dropped public.audit_log (6 rows backed up), marked public.promo_banners as system"),
+        "{line}"
+    );
+}
+
+#[test]
+fn resolve_refuses_bad_decisions_and_a_stdin_without_terminal() {
+    let prod = acme_production();
+    let project = common::acme_project();
+    let migrations = project.path().join("supabase/migrations");
+    let before = migration_files(&migrations);
+    std::fs::write(
+        project.path().join("bad.toml"),
+        "default = \"maybe\"\n[tables]\nnosuch = \"drop\"\ncrm_pipelines = \"import\"\norders = \"explode\"\norganizations = \"drop\"\n",
+    )
+    .unwrap();
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "resolve",
+            "--decisions",
+            "bad.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(one_line_error("default = \"maybe\""))
+        .stderr(predicate::str::contains("orders = \"explode\""))
+        .stderr(predicate::str::contains("table nosuch not found"))
+        .stderr(predicate::str::contains(
+            "crm_pipelines is already declared",
+        ));
+    std::fs::write(
+        project.path().join("depended.toml"),
+        "[tables]\norganizations = \"drop\"\n",
+    )
+    .unwrap();
+    pgdrift(project.path())
+        .args([
+            "--db-url",
+            &prod.url(),
+            "resolve",
+            "--decisions",
+            "depended.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(one_line_error(
+            "cannot drop without CASCADE: public.organizations is needed by",
+        ));
+    pgdrift(project.path())
+        .args(["--db-url", &prod.url(), "resolve"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(one_line_error("--decisions FILE"));
+    assert_eq!(migration_files(&migrations), before);
+    assert!(!project.path().join(".pgdrift").exists());
+}

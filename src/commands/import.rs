@@ -194,7 +194,7 @@ fn replay_with(
 }
 
 /// Renders every file before anything is written: a template error writes nothing.
-fn render(
+pub(super) fn render(
     renderer: &Renderer,
     schema: &Schema,
     replayed: Option<&Schema>,

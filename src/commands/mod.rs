@@ -1,6 +1,7 @@
 //! What each command does, from resolved arguments to printed output.
 
 mod import;
+mod resolve;
 mod triage;
 mod verify;
 
@@ -41,6 +42,10 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
         Command::Verify(args) => verify::run(&settings, g.db_url.as_deref(), args, out),
         Command::Drop(args) => {
             triage::drop(&settings, g.db_url.as_deref(), args, out)?;
+            Ok(Outcome::Success)
+        }
+        Command::Resolve(args) => {
+            resolve::run(&settings, g.db_url.as_deref(), args, out)?;
             Ok(Outcome::Success)
         }
         Command::MarkSystem(args) => {

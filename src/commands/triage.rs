@@ -49,7 +49,7 @@ pub(super) fn audit(settings: &Settings, line: &str, out: &mut impl Write) -> Re
 
 /// One catalog read: production's model and the drift report, with the snapshot still open
 /// so that rows can be read in the same state.
-fn read<'a>(
+pub(super) fn read<'a>(
     settings: &Settings,
     client: &'a mut postgres::Client,
     history: &history::History,
@@ -131,7 +131,7 @@ pub fn drop(
     )?;
     snapshot.finish()?;
     let outputs = drop_files(
-        &renderer, &prod, &history, &order, &orphans, &backups, migrations,
+        &renderer, &prod, &history, &order, &orphans, &backups, migrations, None,
     )?;
     write::files(migrations, &outputs)?;
     for o in &outputs {
@@ -149,7 +149,7 @@ pub fn drop(
 }
 
 /// The backup folder must not be the migrations folder or inside it.
-fn check_backup_dir(dir: &Path, migrations: &Path) -> Result<()> {
+pub(super) fn check_backup_dir(dir: &Path, migrations: &Path) -> Result<()> {
     let absolute = |p: &Path| -> PathBuf {
         let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         p.canonicalize().unwrap_or(p)
@@ -164,7 +164,7 @@ fn check_backup_dir(dir: &Path, migrations: &Path) -> Result<()> {
 }
 
 /// Refuses the drop when something kept needs one of `tables`.
-fn check_dependents(
+pub(super) fn check_dependents(
     prod: &Schema,
     history: &history::History,
     tables: &[QualifiedName],
@@ -191,7 +191,7 @@ fn check_dependents(
 }
 
 /// `count(*)` of each table, in the snapshot.
-fn exact_counts(
+pub(super) fn exact_counts(
     snapshot: &mut Snapshot,
     prod: &Schema,
     tables: &[QualifiedName],
@@ -210,7 +210,7 @@ fn exact_counts(
     Ok(counts)
 }
 
-fn print_drop_plan(
+pub(super) fn print_drop_plan(
     order: &[QualifiedName],
     counts: &[i64],
     orphans: &[ObjectKey],
@@ -232,7 +232,7 @@ fn print_drop_plan(
 }
 
 /// Backs up every table, in the snapshot, before anything else is written.
-fn take_backups(
+pub(super) fn take_backups(
     snapshot: &mut Snapshot,
     renderer: &Renderer,
     prod: &Schema,
@@ -264,7 +264,7 @@ fn take_backups(
 
 /// One drop migration per table, dated after the last migration, each dropping the
 /// objects only it used.
-fn drop_files(
+pub(super) fn drop_files(
     renderer: &Renderer,
     prod: &Schema,
     history: &history::History,
@@ -272,8 +272,9 @@ fn drop_files(
     orphans: &[ObjectKey],
     backups: &[backup::Backup],
     dir: &Path,
+    after: Option<&str>,
 ) -> Result<Vec<Output>> {
-    let last = history.files.last().map(|f| f.version.as_str());
+    let last = after.or(history.files.last().map(|f| f.version.as_str()));
     let versions = plan::version::between(last, None, order.len())?;
     let author = git_author(dir);
     let date = date_text(&plan::version::now());
@@ -349,7 +350,7 @@ pub fn mark_system(
     }
     let updated =
         edit::add_system(&text, &entries).with_context(|| format!("editing {}", path.display()))?;
-    for warning in reference_warnings(&prod, &entries) {
+    for warning in reference_warnings(&prod, &history, &entries) {
         writeln!(out, "warning: {warning}")?;
     }
     write::replace(&path, &updated).with_context(|| format!("writing {}", path.display()))?;
@@ -431,9 +432,21 @@ use crate::drift::Entry;
 
 /// Warnings for tables the migrations keep (or will, once imported) that need a table now
 /// marked system: a replay of the migrations has no such table.
-fn reference_warnings(prod: &Schema, entries: &[SystemEntry]) -> Vec<String> {
+pub(super) fn reference_warnings(
+    prod: &Schema,
+    history: &history::History,
+    entries: &[SystemEntry],
+) -> Vec<String> {
     let system = |n: &QualifiedName| entries.iter().any(|e| e.matches(n));
     let mut out = Vec::new();
+    for t in prod.tables.keys().filter(|n| system(n)) {
+        if let Some(&first) = history.files_referencing(t).first() {
+            let file = history.files[first].path.display();
+            out.push(format!(
+                "migration {file} names {t}: a replay of the migrations fails there without it; consider `pgdrift import {t}` instead"
+            ));
+        }
+    }
     for t in prod.tables.values().filter(|t| !system(&t.name)) {
         for c in &t.constraints {
             if let Some(target) = c

@@ -145,6 +145,21 @@ impl Drop for TestDb {
     }
 }
 
+/// What console.sql changed by hand on objects that migrations made (drift inside tracked
+/// tables, and the missing objects it dropped), which importing drifted objects does not
+/// cover.
+pub const CONSOLE_ON_TRACKED: &str = "
+DROP TABLE public.webhook_endpoints;
+DROP FUNCTION public.refresh_reporting();
+ALTER TABLE public.support_tickets ADD COLUMN sla_due_at timestamptz;
+CREATE INDEX support_tickets_sla_due_idx ON public.support_tickets (sla_due_at)
+  WHERE status NOT IN ('solved', 'closed');
+CREATE POLICY \"Org members see reviews of their products\" ON public.product_reviews
+  FOR SELECT TO authenticated
+  USING (EXISTS (SELECT 1 FROM public.products p
+                  WHERE p.id = product_id AND public.is_org_member(p.org_id)));
+";
+
 /// Builds the acme fixture's production (Supabase stand-in, hand-made base schema,
 /// every migration, then the console changes) into a new database.
 pub fn acme_production() -> TestDb {

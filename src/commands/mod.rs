@@ -1,5 +1,6 @@
 //! What each command does, from resolved arguments to printed output.
 
+mod ask;
 mod import;
 mod resolve;
 mod triage;

@@ -194,12 +194,15 @@ pub fn run(
     args: &ResolveArgs,
     out: &mut impl Write,
 ) -> Result<()> {
-    let Some(decisions_path) = &args.decisions else {
-        bail!(
-            "resolve needs its decisions: pass --decisions FILE (a TOML file, see pgdrift resolve --help)"
-        );
+    let given = match &args.decisions {
+        Some(path) => Some(read_decisions(path)?),
+        None if std::io::stdin().is_terminal() && !args.dry_run => None,
+        None => bail!(
+            "resolve asks its questions on a terminal, and stdin is not one: pass --decisions FILE (a TOML file, see pgdrift resolve --help)"
+        ),
     };
-    let file = read_decisions(decisions_path)?;
+    let answers = PathBuf::from("your answers");
+    let decisions_path = args.decisions.as_ref().unwrap_or(&answers);
     let migrations = &settings.migrations;
     t::check_backup_dir(&args.backup_dir, migrations)?;
     let renderer = Renderer::new(None)?;
@@ -219,6 +222,18 @@ pub fn run(
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
     let (mut snapshot, prod, report) = t::read(settings, &mut client, &history, &target.display)?;
+    let file = match given {
+        Some(file) => file,
+        None => {
+            let order = import_order(&prod, &report)?;
+            let counts = card_counts(&mut snapshot, &prod, &report, &order)?;
+            let ddl = |name: &QualifiedName| table_ddl(&renderer, &prod, &report, name, migrations);
+            match super::ask::decide(&prod, &report, &history, &renderer, &order, &counts, &ddl)? {
+                Some(file) => file,
+                None => return Ok(()),
+            }
+        }
+    };
     let decisions = match_decisions(&prod, &report, &file, decisions_path)?;
     let with = |c: Choice| -> Vec<QualifiedName> {
         decisions
@@ -349,6 +364,57 @@ pub fn run(
         )?;
     }
     audit(settings, &audit_line(&objects, &backups, &entries), out)
+}
+
+/// Exact row counts for the cards, where the estimate is under 100,000 rows (or unknown
+/// for a table under 100 MB); None where the estimate stands.
+fn card_counts(
+    snapshot: &mut crate::db::Snapshot,
+    prod: &Schema,
+    report: &Report,
+    order: &[QualifiedName],
+) -> Result<Vec<Option<i64>>> {
+    let small = |name: &QualifiedName| {
+        report
+            .drifted
+            .iter()
+            .find(|e| &e.key.name == name && e.key.kind == ObjectKind::Table)
+            .and_then(|e| e.table.as_ref())
+            .is_some_and(|f| match f.estimated_rows {
+                Some(n) => n < 100_000,
+                None => f.size_bytes < 100 * 1024 * 1024,
+            })
+    };
+    let counted: Vec<QualifiedName> = order.iter().filter(|n| small(n)).cloned().collect();
+    let counts = t::exact_counts(snapshot, prod, &counted)?;
+    Ok(order
+        .iter()
+        .map(|n| counted.iter().position(|c| c == n).map(|i| counts[i]))
+        .collect())
+}
+
+/// The table's full DDL, as `import` would write it (with the drifted objects it needs).
+fn table_ddl(
+    renderer: &Renderer,
+    prod: &Schema,
+    report: &Report,
+    name: &QualifiedName,
+    dir: &Path,
+) -> Result<String> {
+    let names = [name.to_string()];
+    let objects = plan::objects(prod, report, &Selection::Tables(&names))?;
+    let plan = plan::build(
+        prod,
+        &history::History::default(),
+        &objects,
+        &Default::default(),
+    )?;
+    let outputs = import_cmd::render(renderer, prod, None, &plan, dir)?;
+    Ok(outputs
+        .iter()
+        .map(|o| format!("-- {}\n{}", o.name, o.contents))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// The drifted objects to import: the imported tables with what they need, and with

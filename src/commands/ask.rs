@@ -5,7 +5,6 @@ use super::resolve::{Choice, DecisionsFile};
 use crate::drift::Report;
 use crate::history::History;
 use crate::model::{ConstraintKind, ObjectKind, QualifiedName, Schema};
-use crate::render::Renderer;
 use crate::triage;
 use anyhow::Result;
 use console::{Key, Term};
@@ -15,12 +14,10 @@ use std::fmt::Write as _;
 const CHOICES: [&str; 5] = ["Import", "Drop", "Mark as system", "Skip", "Quit"];
 
 /// What the user decided: the decisions, or None after Quit or Ctrl-C.
-#[allow(clippy::too_many_arguments)]
 pub fn decide(
     prod: &Schema,
     report: &Report,
     history: &History,
-    renderer: &Renderer,
     order: &[QualifiedName],
     counts: &[Option<i64>],
     ddl: &dyn Fn(&QualifiedName) -> Result<String>,
@@ -31,7 +28,6 @@ pub fn decide(
         ..Default::default()
     };
     let mut dropped = BTreeSet::new();
-    let _ = renderer;
     for (i, table) in order.iter().enumerate() {
         let card = card(prod, report, table, counts.get(i).copied().flatten());
         term.write_line(&format!("\n[{}/{}] {card}", i + 1, order.len()))?;

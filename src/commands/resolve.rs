@@ -228,7 +228,7 @@ pub fn run(
             let order = import_order(&prod, &report)?;
             let counts = card_counts(&mut snapshot, &prod, &report, &order)?;
             let ddl = |name: &QualifiedName| table_ddl(&renderer, &prod, &report, name, migrations);
-            match super::ask::decide(&prod, &report, &history, &renderer, &order, &counts, &ddl)? {
+            match super::ask::decide(&prod, &report, &history, &order, &counts, &ddl)? {
                 Some(file) => file,
                 None => return Ok(()),
             }
@@ -269,8 +269,8 @@ pub fn run(
     system.extend(entries.iter().cloned());
     let mut after_report = drift::compare(&prod, &history, &system)?;
     after_report.drifted.retain(|e| {
-        !(e.key.kind == ObjectKind::Table && dropped.contains(&e.key.name))
-            && !orphans.contains(&e.key)
+        let dropped_table = e.key.kind == ObjectKind::Table && dropped.contains(&e.key.name);
+        !dropped_table && !orphans.contains(&e.key)
     });
     let objects = import_objects(&prod, &after_report, &imports, decisions.loose)?;
     let plan = if objects.is_empty() {
@@ -338,7 +338,6 @@ pub fn run(
     outputs.extend(t::drop_files(
         &renderer,
         &prod,
-        &history,
         &drop_order,
         &orphans,
         &backups,

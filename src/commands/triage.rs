@@ -131,7 +131,13 @@ pub fn drop(
     )?;
     snapshot.finish()?;
     let outputs = drop_files(
-        &renderer, &prod, &history, &order, &orphans, &backups, migrations, None,
+        &renderer,
+        &prod,
+        &order,
+        &orphans,
+        &backups,
+        migrations,
+        history.files.last().map(|f| f.version.as_str()),
     )?;
     write::files(migrations, &outputs)?;
     for o in &outputs {
@@ -262,20 +268,18 @@ pub(super) fn take_backups(
     Ok(backups)
 }
 
-/// One drop migration per table, dated after the last migration, each dropping the
+/// One drop migration per table, dated after `after` (the last migration), each dropping the
 /// objects only it used.
 pub(super) fn drop_files(
     renderer: &Renderer,
     prod: &Schema,
-    history: &history::History,
     order: &[QualifiedName],
     orphans: &[ObjectKey],
     backups: &[backup::Backup],
     dir: &Path,
     after: Option<&str>,
 ) -> Result<Vec<Output>> {
-    let last = after.or(history.files.last().map(|f| f.version.as_str()));
-    let versions = plan::version::between(last, None, order.len())?;
+    let versions = plan::version::between(after, None, order.len())?;
     let author = git_author(dir);
     let date = date_text(&plan::version::now());
     let mut outputs = Vec::new();
@@ -390,7 +394,7 @@ fn system_entry(
         reason: reason.to_string(),
         date: Some(date.to_string()),
     };
-    let parsed = entry.pattern()?;
+    entry.pattern()?;
     if entry.is_glob() {
         return Ok(entry);
     }
@@ -423,7 +427,6 @@ fn system_entry(
     if report.system.iter().any(|e| &e.key.name == name) {
         bail!("{name} is already listed as system in pgdrift.toml");
     }
-    let _ = parsed;
     entry.name = name.to_string();
     Ok(entry)
 }

@@ -141,6 +141,12 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
 
+    /// A folder of application code to search for mentions of each table (.from('name'),
+    /// "schema"."name", the name in SQL strings), shown on its card; repeat for several.
+    /// node_modules, .git, target and the migrations folder are skipped
+    #[arg(long = "code-dir", value_name = "DIR")]
+    pub code_dirs: Vec<PathBuf>,
+
     /// Where the row backups of dropped tables go (never inside the migrations folder)
     #[arg(long, value_name = "DIR", default_value = ".pgdrift/backups")]
     pub backup_dir: PathBuf,

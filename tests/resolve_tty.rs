@@ -10,7 +10,7 @@ use std::path::Path;
 
 const DOWN: &str = "\x1b[B";
 
-fn spawn(project: &Path, prod: &TestDb) -> PtySession {
+fn spawn(project: &Path, prod: &TestDb, extra: &[&str]) -> PtySession {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("pgdrift"));
     cmd.current_dir(project)
         .args([
@@ -20,6 +20,7 @@ fn spawn(project: &Path, prod: &TestDb) -> PtySession {
             "inventory.md",
             "resolve",
         ])
+        .args(extra)
         .env("TERM", "xterm")
         .env_remove("DATABASE_URL");
     spawn_command(cmd, Some(30_000)).expect("starting pgdrift on a pseudo-terminal")
@@ -36,15 +37,16 @@ fn next_card(p: &mut PtySession) -> String {
     let (_, line) = p
         .exp_regex(r"\[\d+/\d+\] [^\r\n]*\(row level security o[nf]+\)")
         .expect("a table card");
-    ready(p);
-    line
+    let body = ready(p);
+    format!("{line}{body}")
 }
 
 /// Waits for the choices; then a moment, for the terminal to be switched to reading keys
 /// (a key typed before that is discarded with the line buffer).
-fn ready(p: &mut PtySession) {
-    p.exp_string("q to quit)").expect("the choices");
+fn ready(p: &mut PtySession) -> String {
+    let before = p.exp_string("q to quit)").expect("the choices");
     std::thread::sleep(std::time::Duration::from_millis(150));
+    before
 }
 
 /// Every file of the project but the backups, with the parts that change each run (the
@@ -93,7 +95,7 @@ fn blank_stamps(line: &str) -> String {
 fn a_terminal_session_writes_what_the_same_decisions_file_writes() {
     let prod = acme_production();
     let project = common::acme_project();
-    let mut p = spawn(project.path(), &prod);
+    let mut p = spawn(project.path(), &prod, &[]);
     let mut seen = 0;
     let mut asked_ddl = false;
     while seen < 52 {
@@ -102,7 +104,7 @@ fn a_terminal_session_writes_what_the_same_decisions_file_writes() {
         if !asked_ddl {
             press(&mut p, "?");
             p.exp_string("CREATE TABLE IF NOT EXISTS").unwrap();
-            ready(&mut p);
+            let _ = ready(&mut p);
             asked_ddl = true;
         }
         if card.contains("] public.audit_log ") {
@@ -159,16 +161,32 @@ fn quit_leaves_everything_untouched() {
     let prod = acme_production();
     let project = common::acme_project();
     let before = project_files(project.path());
-    let mut p = spawn(project.path(), &prod);
-    next_card(&mut p);
+    std::fs::create_dir_all(project.path().join("app/src")).unwrap();
+    std::fs::write(
+        project.path().join("app/src/rates.ts"),
+        "// rates\nconst { data } = await supabase.schema('billing').from('tax_rates').select();\n",
+    )
+    .unwrap();
+    let mut p = spawn(project.path(), &prod, &["--code-dir", "app"]);
+    // The first card says where the code uses the table; the second that nothing does.
+    let first = next_card(&mut p);
+    assert!(first.contains("] billing.tax_rates "), "{first}");
+    assert!(
+        first.contains("code      app/src/rates.ts:2 (1 reference)"),
+        "{first}"
+    );
     press(&mut p, "\r");
-    next_card(&mut p);
+    let second = next_card(&mut p);
+    assert!(
+        second.contains("code      no references found in app"),
+        "{second}"
+    );
     press(&mut p, &format!("{DOWN}{DOWN}{DOWN}{DOWN}\r"));
     p.exp_string("Quit: nothing was written.").unwrap();
     p.exp_eof().unwrap();
 
     // "No" at the confirmation writes nothing either.
-    let mut p = spawn(project.path(), &prod);
+    let mut p = spawn(project.path(), &prod, &[]);
     for _ in 0..52 {
         next_card(&mut p);
         press(&mut p, "\r");

@@ -11,6 +11,12 @@ use console::{Key, Term};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+/// The code folders searched and what was found, per table in walk order.
+pub struct Code<'a> {
+    pub dirs: &'a [std::path::PathBuf],
+    pub references: Vec<Vec<triage::code::Reference>>,
+}
+
 const CHOICES: [&str; 5] = ["Import", "Drop", "Mark as system", "Skip", "Quit"];
 
 /// What the user decided: the decisions, or None after Quit or Ctrl-C.
@@ -20,6 +26,7 @@ pub fn decide(
     history: &History,
     order: &[QualifiedName],
     counts: &[Option<i64>],
+    code: &Code,
     ddl: &dyn Fn(&QualifiedName) -> Result<String>,
 ) -> Result<Option<DecisionsFile>> {
     let term = Term::stderr();
@@ -29,7 +36,10 @@ pub fn decide(
     };
     let mut dropped = BTreeSet::new();
     for (i, table) in order.iter().enumerate() {
-        let card = card(prod, report, table, counts.get(i).copied().flatten());
+        let mut card = card(prod, report, table, counts.get(i).copied().flatten());
+        if !code.dirs.is_empty() {
+            card.push_str(&code_line(code, i));
+        }
         term.write_line(&format!("\n[{}/{}] {card}", i + 1, order.len()))?;
         loop {
             let Some(choice) = select(&term, table, ddl)? else {
@@ -207,6 +217,27 @@ fn card(prod: &Schema, report: &Report, name: &QualifiedName, exact: Option<i64>
     used.dedup();
     let _ = write!(s, "  used by   {}", list(&used));
     s
+}
+
+/// `  code      src/a.ts:12, src/b.ts:40 (2 references)`, or that none was found where.
+fn code_line(code: &Code, i: usize) -> String {
+    let refs = code.references.get(i).map(Vec::as_slice).unwrap_or(&[]);
+    if refs.is_empty() {
+        let dirs: Vec<String> = code.dirs.iter().map(|d| d.display().to_string()).collect();
+        return format!("\n  code      no references found in {}", dirs.join(", "));
+    }
+    let first: Vec<String> = refs
+        .iter()
+        .take(5)
+        .map(|r| format!("{}:{}", r.path.display(), r.line))
+        .collect();
+    format!(
+        "\n  code      {}{} ({} reference{})",
+        first.join(", "),
+        if refs.len() > 5 { ", ..." } else { "" },
+        refs.len(),
+        if refs.len() == 1 { "" } else { "s" }
+    )
 }
 
 fn list(items: &[String]) -> String {

@@ -204,6 +204,14 @@ pub fn run(
     let answers = PathBuf::from("your answers");
     let decisions_path = args.decisions.as_ref().unwrap_or(&answers);
     let migrations = &settings.migrations;
+    for dir in &args.code_dirs {
+        if !dir.is_dir() {
+            bail!(
+                "--code-dir {} is not a folder: pass a folder of application code",
+                dir.display()
+            );
+        }
+    }
     t::check_backup_dir(&args.backup_dir, migrations)?;
     let renderer = Renderer::new(None)?;
     let history = history::parse_dir(migrations)?;
@@ -228,7 +236,11 @@ pub fn run(
             let order = import_order(&prod, &report)?;
             let counts = card_counts(&mut snapshot, &prod, &report, &order)?;
             let ddl = |name: &QualifiedName| table_ddl(&renderer, &prod, &report, name, migrations);
-            match super::ask::decide(&prod, &report, &history, &order, &counts, &ddl)? {
+            let code = super::ask::Code {
+                dirs: &args.code_dirs,
+                references: triage::code::search(&args.code_dirs, migrations, &order),
+            };
+            match super::ask::decide(&prod, &report, &history, &order, &counts, &code, &ddl)? {
                 Some(file) => file,
                 None => return Ok(()),
             }

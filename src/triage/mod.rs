@@ -3,6 +3,7 @@
 //! works out what a drop would break and what it may take along; `backup` writes the rows.
 
 pub mod backup;
+pub mod code;
 
 use crate::history::History;
 use crate::model::{ConstraintKind, ObjectKey, ObjectKind, QualifiedName, Schema};

@@ -147,17 +147,8 @@ pub struct ResolveArgs {
     #[arg(long = "code-dir", value_name = "DIR")]
     pub code_dirs: Vec<PathBuf>,
 
-    /// Where the row backups of dropped tables go (never inside the migrations folder)
-    #[arg(long, value_name = "DIR", default_value = ".pgdrift/backups")]
-    pub backup_dir: PathBuf,
-
-    /// Do not ask before writing
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-
-    /// Print the plan (files, backups, config edits) and write nothing
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub write: DropOptions,
 }
 
 #[derive(Debug, Args)]
@@ -166,15 +157,22 @@ pub struct DropArgs {
     #[arg(value_name = "TABLE", required = true)]
     pub tables: Vec<String>,
 
-    /// Where the row backups go (never inside the migrations folder)
+    #[command(flatten)]
+    pub write: DropOptions,
+}
+
+/// What `resolve` and `drop` share: where backups go, confirmation, dry run.
+#[derive(Debug, Args)]
+pub struct DropOptions {
+    /// Where the row backups of dropped tables go (never inside the migrations folder)
     #[arg(long, value_name = "DIR", default_value = ".pgdrift/backups")]
     pub backup_dir: PathBuf,
 
-    /// Do not ask before writing (needed when stdin is not a terminal)
+    /// Do not ask before writing (drop needs it when stdin is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
 
-    /// Print the plan (backups, files) and write nothing
+    /// Print the plan (files, backups, config edits) and write nothing
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -6,6 +6,7 @@
 use crate::config::SystemEntry;
 use crate::drift::{Entry, Report};
 use crate::model::{ConstraintKind, ObjectKind, Schema};
+use crate::report::markdown::{cell, code};
 use std::fmt::Write as _;
 
 /// Where the generated part starts and ends.
@@ -235,23 +236,6 @@ fn listing(s: &mut String, title: &str, entries: &[Entry]) {
         let _ = writeln!(s, "- {} `{}`", e.key.kind, code(&e.key.display_name()));
     }
     s.push('\n');
-}
-
-/// Markdown table cell text: `|` escaped, control characters shown as escapes.
-fn cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            c if c.is_control() => out.extend(c.escape_default()),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn code(text: &str) -> String {
-    cell(text).replace('`', "'")
 }
 
 /// An audit entry on one line, whatever the names in it hold.

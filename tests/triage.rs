@@ -32,6 +32,19 @@ fn rows(db: &TestDb, table: &str) -> Vec<String> {
         .collect()
 }
 
+/// The backup of public.audit_log in the project's backup folder, restored into an empty
+/// database, gives back `expected`.
+fn assert_backup_restores(project: &Path, expected: &[String]) {
+    let backup = std::fs::read_dir(project.join(".pgdrift/backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("_public_audit_log.sql"))
+        .expect("a backup of audit_log");
+    let empty = TestDb::create("restore");
+    empty.psql_file(&backup);
+    assert_eq!(rows(&empty, "public.audit_log"), expected);
+}
+
 fn new_files(dir: &Path, before: &[PathBuf]) -> Vec<PathBuf> {
     migration_files(dir)
         .into_iter()
@@ -78,14 +91,7 @@ fn drop_backs_up_rows_then_writes_a_migration_that_deploys_and_replays() {
             .last(),
         Some("*")
     );
-    let backup = std::fs::read_dir(&backups)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.to_string_lossy().ends_with("_public_audit_log.sql"))
-        .expect("a backup of audit_log");
-    let empty = TestDb::create("restore");
-    empty.psql_file(&backup);
-    assert_eq!(rows(&empty, "public.audit_log"), audit_rows);
+    assert_backup_restores(project.path(), &audit_rows);
 
     // Two drop migrations after the last one, without CASCADE, the trigger function that
     // only audit_log used dropped with it.
@@ -345,14 +351,7 @@ fn resolve_with_a_decisions_file_imports_drops_and_marks_then_replays_to_product
     assert!(config[original.len()..]
         .contains("name = \"public.promo_banners\"\nreason = \"written by the CRM sync job\"\n"));
 
-    let backup = std::fs::read_dir(project.path().join(".pgdrift/backups"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.to_string_lossy().ends_with("_public_audit_log.sql"))
-        .expect("a backup of audit_log");
-    let empty = TestDb::create("restore");
-    empty.psql_file(&backup);
-    assert_eq!(rows(&empty, "public.audit_log"), audit_rows);
+    assert_backup_restores(project.path(), &audit_rows);
 
     let new = new_files(&migrations, &before);
     let drops: Vec<&PathBuf> = new

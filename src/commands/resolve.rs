@@ -196,7 +196,7 @@ pub fn run(
 ) -> Result<()> {
     let given = match &args.decisions {
         Some(path) => Some(read_decisions(path)?),
-        None if std::io::stdin().is_terminal() && !args.dry_run => None,
+        None if std::io::stdin().is_terminal() && !args.write.dry_run => None,
         None => bail!(
             "resolve asks its questions on a terminal, and stdin is not one: pass --decisions FILE (a TOML file, see pgdrift resolve --help)"
         ),
@@ -212,21 +212,17 @@ pub fn run(
             );
         }
     }
-    t::check_backup_dir(&args.backup_dir, migrations)?;
+    t::check_backup_dir(&args.write.backup_dir, migrations)?;
     let renderer = Renderer::new(None)?;
     let history = history::parse_dir(migrations)?;
-    if !args.dry_run {
+    if !args.write.dry_run {
         write::check_dir(migrations)?;
     }
     let config_path = settings
         .source
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
-    let config_text = match std::fs::read_to_string(&config_path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => bail!("reading {}: {e}", config_path.display()),
-    };
+    let config_text = t::read_or_empty(&config_path)?;
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
     let (mut snapshot, prod, report) = t::read(settings, &mut client, &history, &target.display)?;
@@ -315,7 +311,7 @@ pub fn run(
     for warning in t::reference_warnings(&prod, &history, &entries) {
         writeln!(out, "warning: {warning}")?;
     }
-    if args.dry_run {
+    if args.write.dry_run {
         writeln!(out, "\nDry run: nothing was written.")?;
         return Ok(());
     }
@@ -323,7 +319,7 @@ pub fn run(
         writeln!(out, "\nNothing to do: every drifted table is skipped.")?;
         return Ok(());
     }
-    if !args.yes && std::io::stdin().is_terminal() && !confirm("Write all of this?", false)? {
+    if !args.write.yes && std::io::stdin().is_terminal() && !confirm("Write all of this?", false)? {
         writeln!(out, "Nothing was written.")?;
         return Ok(());
     }
@@ -335,7 +331,7 @@ pub fn run(
             &renderer,
             &prod,
             &drop_order,
-            &args.backup_dir,
+            &args.write.backup_dir,
             &target.display,
             out,
         )?
@@ -531,7 +527,7 @@ fn print_summary(
                     .unwrap_or(0);
                 format!(
                     "drop ({n} rows backed up to {} first)",
-                    args.backup_dir.display()
+                    args.write.backup_dir.display()
                 )
             }
             Choice::System => {

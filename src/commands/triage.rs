@@ -22,16 +22,21 @@ pub(super) fn today() -> String {
     format!("{}-{}-{}", &now[0..4], &now[4..6], &now[6..8])
 }
 
+/// The text of a file pgdrift edits, empty when it does not exist yet.
+pub(super) fn read_or_empty(path: &Path) -> Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => bail!("reading {}: {e}", path.display()),
+    }
+}
+
 /// Appends `line` to the audit log, when one is configured.
 pub(super) fn audit(settings: &Settings, line: &str, out: &mut impl Write) -> Result<()> {
     let Some(path) = &settings.audit_log else {
         return Ok(());
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => bail!("reading the audit log {}: {e}", path.display()),
-    };
+    let text = read_or_empty(path)?;
     let updated = inventory::append_audit(&text, &today(), line);
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| {
@@ -71,14 +76,14 @@ pub fn drop(
     out: &mut impl Write,
 ) -> Result<()> {
     let migrations = &settings.migrations;
-    check_backup_dir(&args.backup_dir, migrations)?;
+    check_backup_dir(&args.write.backup_dir, migrations)?;
     let interactive = std::io::stdin().is_terminal();
-    if !args.yes && !args.dry_run && !interactive {
+    if !args.write.yes && !args.write.dry_run && !interactive {
         bail!("drop deletes tables and needs a confirmation: run it in a terminal or pass --yes");
     }
     let renderer = Renderer::new(None)?;
     let history = history::parse_dir(migrations)?;
-    if !args.dry_run {
+    if !args.write.dry_run {
         write::check_dir(migrations)?;
     }
     let target = Target::resolve(db_url)?;
@@ -103,12 +108,12 @@ pub fn drop(
     let orphans = triage::orphans(&prod, &drifted_keys, &dropped);
     let order = triage::drop_order(&prod, &tables);
     let counts = exact_counts(&mut snapshot, &prod, &order)?;
-    print_drop_plan(&order, &counts, &orphans, &args.backup_dir, out)?;
-    if args.dry_run {
+    print_drop_plan(&order, &counts, &orphans, &args.write.backup_dir, out)?;
+    if args.write.dry_run {
         writeln!(out, "\nDry run: nothing was written.")?;
         return Ok(());
     }
-    if !args.yes
+    if !args.write.yes
         && !confirm(
             &format!(
                 "Back up and write drop migrations for {} table(s)?",
@@ -125,7 +130,7 @@ pub fn drop(
         &renderer,
         &prod,
         &order,
-        &args.backup_dir,
+        &args.write.backup_dir,
         &target.display,
         out,
     )?;
@@ -331,11 +336,7 @@ pub fn mark_system(
         .source
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => bail!("reading {}: {e}", path.display()),
-    };
+    let text = read_or_empty(&path)?;
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
     let (snapshot, prod, report) = read(settings, &mut client, &history, &target.display)?;

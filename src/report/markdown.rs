@@ -129,7 +129,7 @@ fn group(
 
 /// Text for a table cell: `|` escaped, and line breaks and other control characters shown
 /// as escapes, so that no name can break the table.
-fn cell(text: &str) -> String {
+pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -143,7 +143,7 @@ fn cell(text: &str) -> String {
 
 /// Text inside a code span in a cell: as `cell`, with backticks made plain quotes (a code
 /// span cannot hold its own delimiter).
-fn code(text: &str) -> String {
+pub fn code(text: &str) -> String {
     cell(text).replace('`', "'")
 }
 

@@ -5,7 +5,7 @@ use crate::model::{quote_ident, ObjectKey, ObjectKind};
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
-mod markdown;
+pub mod markdown;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{pgdrift, TestDb};
+use common::{one_line_error, pgdrift, TestDb};
 use predicates::prelude::*;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -11,14 +11,6 @@ fn empty_migrations() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("supabase/migrations")).unwrap();
     dir
-}
-
-/// stderr is exactly one line starting with `error: ` and containing `needle`.
-fn one_line_error(needle: &str) -> impl Predicate<str> {
-    let needle = needle.to_string();
-    predicate::function(move |s: &str| {
-        s.starts_with("error: ") && s.trim_end().lines().count() == 1 && s.contains(&needle)
-    })
 }
 
 #[test]

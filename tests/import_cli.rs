@@ -2,16 +2,9 @@
 
 mod common;
 
-use common::{acme_production, migration_files, pgdrift, project_root};
+use common::{acme_production, migration_files, one_line_error, pgdrift, project_root};
 use predicates::prelude::*;
 use std::path::Path;
-
-fn one_line_error(needle: &str) -> impl Predicate<str> {
-    let needle = needle.to_string();
-    predicate::function(move |s: &str| {
-        s.starts_with("error: ") && s.trim_end().lines().count() == 1 && s.contains(&needle)
-    })
-}
 
 fn file_count(dir: &Path) -> usize {
     std::fs::read_dir(dir).unwrap().count()

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{pgdrift, TestDb};
+use common::{one_line_error, pgdrift, TestDb};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::fs;
@@ -52,14 +52,6 @@ impl Project {
         );
         serde_json::from_slice(&out.stdout).expect("status --format json prints JSON")
     }
-}
-
-/// stderr is exactly one line starting with `error: ` and containing `needle`.
-fn one_line_error(needle: &str) -> impl Predicate<str> {
-    let needle = needle.to_string();
-    predicate::function(move |s: &str| {
-        s.starts_with("error: ") && s.trim_end().lines().count() == 1 && s.contains(&needle)
-    })
 }
 
 /// The `schema.name` of each entry of a report group.

@@ -132,15 +132,12 @@ fn a_terminal_session_writes_what_the_same_decisions_file_writes() {
         "default = \"import\"\n[tables]\naudit_log = \"drop\"\npromo_banners = \"system\"\n[reasons]\npromo_banners = \"written by the CRM sync job\"\n",
     )
     .unwrap();
-    let out = common::pgdrift(twin.path())
-        .args(["--db-url", &prod.url(), "--audit-log", "inventory.md"])
-        .args(["resolve", "--decisions", "decisions.toml"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::succeeded(
+        common::pgdrift(twin.path())
+            .args(["--db-url", &prod.url(), "--audit-log", "inventory.md"])
+            .args(["resolve", "--decisions", "decisions.toml"])
+            .output()
+            .unwrap(),
     );
 
     let by_terminal = project_files(project.path());

@@ -265,11 +265,10 @@ pub fn run(
             date: Some(date.clone()),
         })
         .collect();
-    let dropped: BTreeSet<QualifiedName> = drops.iter().cloned().collect();
-    t::check_dependents(&prod, &history, &drops, &dropped)?;
-    let drifted_keys: BTreeSet<ObjectKey> = report.drifted.iter().map(|e| e.key.clone()).collect();
-    let orphans = triage::orphans(&prod, &drifted_keys, &dropped);
-    let drop_order = triage::drop_order(&prod, &drops);
+    let triage::DropPlan {
+        order: drop_order,
+        orphans,
+    } = triage::plan_drop(&prod, &history, &report, &drops)?;
 
     // The import plan, with the new system entries counted as system and the dropped
     // tables and what only they use left out.
@@ -277,7 +276,7 @@ pub fn run(
     system.extend(entries.iter().cloned());
     let mut after_report = drift::compare(&prod, &history, &system)?;
     after_report.drifted.retain(|e| {
-        let dropped_table = e.key.kind == ObjectKind::Table && dropped.contains(&e.key.name);
+        let dropped_table = e.key.kind == ObjectKind::Table && drop_order.contains(&e.key.name);
         !dropped_table && !orphans.contains(&e.key)
     });
     let objects = import_objects(&prod, &after_report, &imports, decisions.loose)?;
@@ -370,7 +369,12 @@ pub fn run(
             config_path.display()
         )?;
     }
-    audit(settings, &audit_line(&objects, &backups, &entries), out)
+    // Partitions come with their parent and are not counted apart.
+    let imported = objects
+        .iter()
+        .filter(|k| k.kind == ObjectKind::Table)
+        .count();
+    audit(settings, &t::audit_line(imported, &backups, &entries), out)
 }
 
 /// Exact row counts for the cards, where the estimate is under 100,000 rows (or unknown
@@ -572,29 +576,4 @@ fn print_summary(
         }
     )?;
     Ok(())
-}
-
-/// `Drift resolved - imported 49 tables, dropped x (12 rows backed up), marked y as system`.
-fn audit_line(
-    objects: &[ObjectKey],
-    backups: &[triage::backup::Backup],
-    entries: &[SystemEntry],
-) -> String {
-    // Partitions come with their parent and are not counted apart.
-    let tables = objects
-        .iter()
-        .filter(|k| k.kind == ObjectKind::Table)
-        .count();
-    let mut parts = Vec::new();
-    if tables > 0 {
-        parts.push(format!("imported {tables} tables"));
-    }
-    for b in backups {
-        parts.push(format!("dropped {} ({} rows backed up)", b.table, b.rows));
-    }
-    if !entries.is_empty() {
-        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
-        parts.push(format!("marked {} as system", names.join(", ")));
-    }
-    format!("Drift resolved - {}", parts.join(", "))
 }

@@ -102,11 +102,7 @@ pub fn drop(
     if !errors.is_empty() {
         bail!("{}", errors.join("; "));
     }
-    let dropped: BTreeSet<QualifiedName> = tables.iter().cloned().collect();
-    check_dependents(&prod, &history, &tables, &dropped)?;
-    let drifted_keys: BTreeSet<ObjectKey> = report.drifted.iter().map(|e| e.key.clone()).collect();
-    let orphans = triage::orphans(&prod, &drifted_keys, &dropped);
-    let order = triage::drop_order(&prod, &tables);
+    let triage::DropPlan { order, orphans } = triage::plan_drop(&prod, &history, &report, &tables)?;
     let counts = exact_counts(&mut snapshot, &prod, &order)?;
     print_drop_plan(&order, &counts, &orphans, &args.write.backup_dir, out)?;
     if args.write.dry_run {
@@ -148,15 +144,27 @@ pub fn drop(
     for o in &outputs {
         writeln!(out, "Wrote {}", migrations.join(&o.name).display())?;
     }
-    let summary: Vec<String> = backups
-        .iter()
-        .map(|b| format!("dropped {} ({} rows backed up)", b.table, b.rows))
-        .collect();
-    audit(
-        settings,
-        &format!("Drift resolved - {}", summary.join(", ")),
-        out,
-    )
+    audit(settings, &audit_line(0, &backups, &[]), out)
+}
+
+/// `Drift resolved - imported 49 tables, dropped x (12 rows backed up), marked y as system`.
+pub(super) fn audit_line(
+    imported_tables: usize,
+    backups: &[backup::Backup],
+    entries: &[SystemEntry],
+) -> String {
+    let mut parts = Vec::new();
+    if imported_tables > 0 {
+        parts.push(format!("imported {imported_tables} tables"));
+    }
+    for b in backups {
+        parts.push(format!("dropped {} ({} rows backed up)", b.table, b.rows));
+    }
+    if !entries.is_empty() {
+        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        parts.push(format!("marked {} as system", names.join(", ")));
+    }
+    format!("Drift resolved - {}", parts.join(", "))
 }
 
 /// The backup folder must not be the migrations folder or inside it.
@@ -174,33 +182,6 @@ pub(super) fn check_backup_dir(dir: &Path, migrations: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Refuses the drop when something kept needs one of `tables`.
-pub(super) fn check_dependents(
-    prod: &Schema,
-    history: &history::History,
-    tables: &[QualifiedName],
-    dropped: &BTreeSet<QualifiedName>,
-) -> Result<()> {
-    let mut problems = Vec::new();
-    for table in tables {
-        let deps = triage::dependents(prod, history, table, dropped);
-        if !deps.is_empty() {
-            let mut list: Vec<String> = deps.iter().take(5).map(|d| d.to_string()).collect();
-            if deps.len() > 5 {
-                list.push(format!("and {} more", deps.len() - 5));
-            }
-            problems.push(format!("{table} is needed by {}", list.join(", ")));
-        }
-    }
-    if !problems.is_empty() {
-        bail!(
-            "cannot drop without CASCADE: {}; drop or import those first, import the table instead, or drop them together (nothing was written)",
-            problems.join("; ")
-        );
-    }
-    Ok(())
-}
-
 /// `count(*)` of each table, in the snapshot.
 pub(super) fn exact_counts(
     snapshot: &mut Snapshot,
@@ -209,12 +190,11 @@ pub(super) fn exact_counts(
 ) -> Result<Vec<i64>> {
     let mut counts = Vec::new();
     for t in tables {
-        let only = match prod.tables.get(t) {
-            Some(table) if table.kind == crate::model::TableKind::Partitioned => "",
-            _ => "ONLY ",
-        };
         let rows = snapshot
-            .query(&format!("SELECT count(*) FROM {only}{t}"), &[])
+            .query(
+                &format!("SELECT count(*) FROM {}", triage::own_rows(prod, t)),
+                &[],
+            )
             .with_context(|| format!("counting the rows of {t}"))?;
         counts.push(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0));
     }

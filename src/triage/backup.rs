@@ -3,7 +3,7 @@
 //! from production's read-only snapshot as a stream, never holding the table in memory.
 
 use crate::db::Snapshot;
-use crate::model::{quote_ident, ObjectKind, QualifiedName, Schema, TableKind};
+use crate::model::{quote_ident, ObjectKind, QualifiedName, Schema};
 use crate::plan::Item;
 use crate::render::Renderer;
 use anyhow::{bail, Context, Result};
@@ -83,14 +83,10 @@ pub fn write(
         let mut out = BufWriter::new(file);
         out.write_all(header(prod, renderer, table, source)?.as_bytes())?;
         writeln!(out, "COPY {table} ({}) FROM stdin;", columns.join(", "))?;
-        let only = if t.kind == TableKind::Partitioned {
-            ""
-        } else {
-            "ONLY "
-        };
         let sql = format!(
-            "COPY (SELECT {} FROM {only}{table}) TO STDOUT",
-            columns.join(", ")
+            "COPY (SELECT {} FROM {}) TO STDOUT",
+            columns.join(", "),
+            super::own_rows(prod, table)
         );
         let mut reader = snapshot
             .copy_out(&sql)

@@ -5,9 +5,61 @@
 pub mod backup;
 pub mod code;
 
+use crate::drift::Report;
 use crate::history::History;
-use crate::model::{ConstraintKind, ObjectKey, ObjectKind, QualifiedName, Schema};
+use crate::model::{ConstraintKind, ObjectKey, ObjectKind, QualifiedName, Schema, TableKind};
+use anyhow::{bail, Result};
 use std::collections::BTreeSet;
+
+/// The drop of some drifted tables: the order to drop them in, and the drifted objects
+/// that only they use, which go with them.
+#[derive(Clone, Debug, Default)]
+pub struct DropPlan {
+    pub order: Vec<QualifiedName>,
+    pub orphans: Vec<ObjectKey>,
+}
+
+/// Plans the drop of `tables`, or refuses it, naming what kept needs them: pgdrift never
+/// drops with CASCADE.
+pub fn plan_drop(
+    prod: &Schema,
+    history: &History,
+    report: &Report,
+    tables: &[QualifiedName],
+) -> Result<DropPlan> {
+    let dropped: BTreeSet<QualifiedName> = tables.iter().cloned().collect();
+    let mut problems = Vec::new();
+    for table in tables {
+        let deps = dependents(prod, history, table, &dropped);
+        if !deps.is_empty() {
+            let mut list: Vec<String> = deps.iter().take(5).map(|d| d.to_string()).collect();
+            if deps.len() > 5 {
+                list.push(format!("and {} more", deps.len() - 5));
+            }
+            problems.push(format!("{table} is needed by {}", list.join(", ")));
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "cannot drop without CASCADE: {}; drop or import those first, import the table instead, or drop them together (nothing was written)",
+            problems.join("; ")
+        );
+    }
+    let drifted: BTreeSet<ObjectKey> = report.drifted.iter().map(|e| e.key.clone()).collect();
+    Ok(DropPlan {
+        order: drop_order(prod, tables),
+        orphans: orphans(prod, &drifted, &dropped),
+    })
+}
+
+/// The table as a query reads its own rows: `ONLY t` (not its inheritance children, which
+/// are tables of their own), or `t` for a partitioned table, whose rows are its partitions'.
+pub fn own_rows(prod: &Schema, table: &QualifiedName) -> String {
+    match prod.tables.get(table) {
+        Some(t) if t.kind == TableKind::Partitioned => table.to_string(),
+        _ => format!("ONLY {table}"),
+    }
+}
 
 /// Something that needs a table to exist.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -192,6 +192,24 @@ pub fn acme_project() -> tempfile::TempDir {
     dir
 }
 
+/// Stderr is one `error: ...` line holding `needle`: how pgdrift reports a bad input.
+pub fn one_line_error(needle: &str) -> impl predicates::Predicate<str> {
+    let needle = needle.to_string();
+    predicates::function::function(move |s: &str| {
+        s.starts_with("error: ") && s.trim_end().lines().count() == 1 && s.contains(&needle)
+    })
+}
+
+/// The stdout of a pgdrift run that must succeed; its stderr is shown when it did not.
+pub fn succeeded(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "pgdrift failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The `pgdrift` binary, run from `dir`, with no connection settings from the environment.
 pub fn pgdrift(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("pgdrift").unwrap();

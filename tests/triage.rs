@@ -4,20 +4,9 @@
 
 mod common;
 
-use common::{acme_production, migration_files, pgdrift, TestDb};
+use common::{acme_production, migration_files, one_line_error, pgdrift, succeeded, TestDb};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
-
-fn one_line_error(needle: &str) -> impl Predicate<str> {
-    let needle = needle.to_string();
-    predicate::function(move |s: &str| {
-        s.starts_with("error: ") && s.trim_end().lines().count() == 1 && s.contains(&needle)
-    })
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The rows of `table` as text, in a stable order.
 fn rows(db: &TestDb, table: &str) -> Vec<String> {
@@ -61,22 +50,18 @@ fn drop_backs_up_rows_then_writes_a_migration_that_deploys_and_replays() {
     let audit_rows = rows(&prod, "public.audit_log");
     assert!(!audit_rows.is_empty());
 
-    let out = pgdrift(project.path())
-        .args([
-            "--db-url",
-            &prod.url(),
-            "--audit-log",
-            "docs/database/inventory.md",
-        ])
-        .args(["drop", "audit_log", "rate_limit_buckets", "--yes"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = succeeded(
+        pgdrift(project.path())
+            .args([
+                "--db-url",
+                &prod.url(),
+                "--audit-log",
+                "docs/database/inventory.md",
+            ])
+            .args(["drop", "audit_log", "rate_limit_buckets", "--yes"])
+            .output()
+            .unwrap(),
     );
-    let text = stdout(&out);
     assert!(text.contains("may hold personal data"), "{text}");
 
     // Production was only read.
@@ -192,21 +177,18 @@ fn mark_system_edits_pgdrift_toml_in_place_and_status_lists_it() {
     let project = common::acme_project();
     let config = project.path().join("pgdrift.toml");
     std::fs::write(&config, COMMENTED).unwrap();
-    let out = pgdrift(project.path())
-        .args([
-            "--db-url",
-            &prod.url(),
-            "mark-system",
-            "crm_leads_archive",
-            "page_*",
-        ])
-        .args(["--reason", "written by the CRM sync job"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeded(
+        pgdrift(project.path())
+            .args([
+                "--db-url",
+                &prod.url(),
+                "mark-system",
+                "crm_leads_archive",
+                "page_*",
+            ])
+            .args(["--reason", "written by the CRM sync job"])
+            .output()
+            .unwrap(),
     );
     let edited = std::fs::read_to_string(&config).unwrap();
     assert!(edited.starts_with(COMMENTED), "{edited}");
@@ -221,7 +203,7 @@ fn mark_system_edits_pgdrift_toml_in_place_and_status_lists_it() {
         .args(["--db-url", &prod.url(), "status", "--format", "json"])
         .output()
         .unwrap();
-    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&succeeded(out)).unwrap();
     let system: Vec<(String, String)> = report["system"]
         .as_array()
         .unwrap()
@@ -249,11 +231,10 @@ fn mark_system_edits_pgdrift_toml_in_place_and_status_lists_it() {
         .args(["--db-url", &prod.url(), "mark-system", "warehouses"])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    let text = succeeded(out);
     assert!(
-        stdout(&out).contains("warning: public.inventory_levels references public.warehouses"),
-        "{}",
-        stdout(&out)
+        text.contains("warning: public.inventory_levels references public.warehouses"),
+        "{text}"
     );
     let kept = std::fs::read_to_string(&config).unwrap();
     pgdrift(project.path())
@@ -309,8 +290,7 @@ fn inventory_keeps_the_prose_around_its_part_and_markdown_status() {
         .args(["--db-url", &prod.url(), "status", "--format", "markdown"])
         .output()
         .unwrap();
-    assert!(out.status.success());
-    let md = stdout(&out);
+    let md = succeeded(out);
     assert!(md.contains("| tables | 12 | 52 | 1 | 1 |"), "{md}");
     assert!(md.contains("| `public.crm_deals` | table | ~3 |"), "{md}");
     assert!(
@@ -333,15 +313,12 @@ fn resolve_with_a_decisions_file_imports_drops_and_marks_then_replays_to_product
     let audit_rows = rows(&prod, "public.audit_log");
 
     // Without a terminal, the decisions file is the consent.
-    let out = pgdrift(project.path())
-        .args(["--db-url", &prod.url(), "--audit-log", "inventory.md"])
-        .args(["resolve", "--decisions", "decisions.toml"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeded(
+        pgdrift(project.path())
+            .args(["--db-url", &prod.url(), "--audit-log", "inventory.md"])
+            .args(["resolve", "--decisions", "decisions.toml"])
+            .output()
+            .unwrap(),
     );
 
     let config = std::fs::read_to_string(project.path().join("pgdrift.toml")).unwrap();
@@ -372,6 +349,29 @@ fn resolve_with_a_decisions_file_imports_drops_and_marks_then_replays_to_product
         .args(["--db-url", &prod.url(), "check"])
         .assert()
         .code(0);
+    // pgdrift reads its own files back: no warning names one, and nothing is left to import.
+    let status = succeeded(
+        pgdrift(project.path())
+            .args(["--db-url", &prod.url(), "status"])
+            .output()
+            .unwrap(),
+    );
+    for f in &new {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            !status
+                .lines()
+                .any(|l| l.starts_with("warning:") && l.contains(&name)),
+            "{status}"
+        );
+    }
+    let again = succeeded(
+        pgdrift(project.path())
+            .args(["--db-url", &prod.url(), "import", "--all", "--yes"])
+            .output()
+            .unwrap(),
+    );
+    assert!(again.contains("Nothing to import"), "{again}");
 
     // The replay of the folder is production without the system tables.
     let system = ["public._external_sync_state", "public.promo_banners"];
@@ -401,45 +401,30 @@ fn resolve_refuses_bad_decisions_and_a_stdin_without_terminal() {
     let project = common::acme_project();
     let migrations = project.path().join("supabase/migrations");
     let before = migration_files(&migrations);
-    std::fs::write(
-        project.path().join("bad.toml"),
-        "default = \"maybe\"\n[tables]\nnosuch = \"drop\"\ncrm_pipelines = \"import\"\norders = \"explode\"\norganizations = \"drop\"\n",
-    )
-    .unwrap();
-    pgdrift(project.path())
-        .args([
-            "--db-url",
-            &prod.url(),
-            "resolve",
-            "--decisions",
-            "bad.toml",
-        ])
-        .assert()
-        .code(2)
+    // Runs resolve with a decisions file of this text; it must refuse.
+    let refused = |text: &str| {
+        std::fs::write(project.path().join("decisions.toml"), text).unwrap();
+        pgdrift(project.path())
+            .args([
+                "--db-url",
+                &prod.url(),
+                "resolve",
+                "--decisions",
+                "decisions.toml",
+            ])
+            .assert()
+            .code(2)
+    };
+    refused("default = \"maybe\"\n[tables]\nnosuch = \"drop\"\ncrm_pipelines = \"import\"\norders = \"explode\"\norganizations = \"drop\"\n")
         .stderr(one_line_error("default = \"maybe\""))
         .stderr(predicate::str::contains("orders = \"explode\""))
         .stderr(predicate::str::contains("table nosuch not found"))
         .stderr(predicate::str::contains(
             "crm_pipelines is already declared",
         ));
-    std::fs::write(
-        project.path().join("depended.toml"),
-        "[tables]\norganizations = \"drop\"\n",
-    )
-    .unwrap();
-    pgdrift(project.path())
-        .args([
-            "--db-url",
-            &prod.url(),
-            "resolve",
-            "--decisions",
-            "depended.toml",
-        ])
-        .assert()
-        .code(2)
-        .stderr(one_line_error(
-            "cannot drop without CASCADE: public.organizations is needed by",
-        ));
+    refused("[tables]\norganizations = \"drop\"\n").stderr(one_line_error(
+        "cannot drop without CASCADE: public.organizations is needed by",
+    ));
     pgdrift(project.path())
         .args(["--db-url", &prod.url(), "resolve"])
         .write_stdin("")

@@ -94,7 +94,9 @@ impl Folder {
                             self.run_statement(inner, first_line)
                         }
                         "PLpgSQL_stmt_dynexecute" if body == Body::Run => {
-                            self.warn(line_in(inner, first_line), DYNAMIC_SQL);
+                            if !only_privileges(inner) {
+                                self.warn(line_in(inner, first_line), DYNAMIC_SQL);
+                            }
                             self.walk_plpgsql(inner, first_line, body);
                         }
                         "PLpgSQL_expr" => self.reference_expression(inner),
@@ -211,4 +213,63 @@ fn strip_suffix_ignoring_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str
 fn line_in(stmt: &Value, first_line: usize) -> usize {
     let lineno = stmt.get("lineno").and_then(Value::as_u64).unwrap_or(1);
     first_line + usize::try_from(lineno).unwrap_or(1).saturating_sub(1)
+}
+
+/// Is the dynamic statement a GRANT or a REVOKE? Its text is a string literal, or
+/// `format()` of one (`format('REVOKE ALL ON TABLE %s FROM %I', t, r)`), that starts with
+/// that keyword: whatever the arguments, it creates no object, so there is nothing to warn
+/// about.
+fn only_privileges(stmt: &Value) -> bool {
+    let Some(expr) = stmt
+        .pointer("/query/PLpgSQL_expr/query")
+        .and_then(Value::as_str)
+    else {
+        return false;
+    };
+    let Ok(parsed) = pg_query::parse(&format!("SELECT {expr}"), pg_query::ParserOptions::DEFAULT)
+    else {
+        return false;
+    };
+    let target =
+        parsed
+            .protobuf
+            .stmts
+            .first()
+            .and_then(|s| match s.stmt.as_ref()?.node.as_ref()? {
+                NodeEnum::SelectStmt(select) if select.target_list.len() == 1 => {
+                    match select.target_list[0].node.as_ref()? {
+                        NodeEnum::ResTarget(t) => t.val.as_deref()?.node.clone(),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            });
+    let literal = |node: &NodeEnum| match node {
+        NodeEnum::AConst(c) => match c.val.as_ref()? {
+            pg_query::protobuf::a_const::Val::Sval(s) => Some(s.sval.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let text = match &target {
+        Some(NodeEnum::FuncCall(call)) => {
+            let name = call.funcname.last().and_then(|n| match n.node.as_ref()? {
+                NodeEnum::String(s) => Some(s.sval.as_str()),
+                _ => None,
+            });
+            if name != Some("format") {
+                return false;
+            }
+            call.args.first().and_then(|a| literal(a.node.as_ref()?))
+        }
+        Some(node) => literal(node),
+        None => None,
+    };
+    let Some(text) = text else { return false };
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    matches!(first.as_str(), "GRANT" | "REVOKE")
 }

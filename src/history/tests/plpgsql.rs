@@ -186,3 +186,22 @@ fn unreadable_bodies_are_skipped() {
     );
     assert!(history.warnings.is_empty());
 }
+
+#[test]
+fn dynamic_grants_and_revokes_need_no_warning() {
+    let history = fold(&["DO $$
+DECLARE r name;
+BEGIN
+  FOR r IN SELECT rolname FROM pg_roles LOOP
+    EXECUTE format('REVOKE ALL ON TABLE %s FROM %I', 'public.t', r);
+    EXECUTE 'grant select on public.t to ' || quote_ident(r);
+    EXECUTE format('GRANT SELECT ON public.t TO %I', r);
+    EXECUTE format('CREATE TABLE %I (id int)', r);
+    EXECUTE 'revoke' || ' all';
+  END LOOP;
+END $$;"]);
+    let lines: Vec<usize> = history.warnings.iter().map(|w| w.line).collect();
+    // The CREATE TABLE, and the two statements whose text is not one literal, are warned.
+    assert_eq!(lines, [6, 8, 9], "{:?}", history.warnings);
+    assert!(history.warnings.iter().all(|w| w.message == DYNAMIC));
+}

@@ -47,15 +47,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// How long one catalog query may run on production before the server cancels it:
-    /// 500ms, 90s, 10min, 1h, or 0 for no limit. Raise it for a very large or busy
-    /// database; waiting for a lock that a running migration holds counts too
     /// Markdown file (the team's inventory) that resolve, drop, mark-system and import
     /// append a dated line to, under `## Audit History` [default: `audit_log` in
     /// pgdrift.toml; none when unset]
     #[arg(long, global = true, value_name = "PATH")]
     pub audit_log: Option<PathBuf>,
 
+    /// How long one catalog query may run on production before the server cancels it:
+    /// 500ms, 90s, 10min, 1h, or 0 for no limit. Raise it for a very large or busy
+    /// database; waiting for a lock that a running migration holds counts too
     #[arg(
         long,
         global = true,
@@ -302,6 +302,25 @@ mod tests {
         assert_eq!(before.global.db_url.as_deref(), Some("u"));
         assert_eq!(after.global.db_url.as_deref(), Some("u"));
         assert_eq!(after.global.schemas, ["a", "b"]);
+    }
+
+    #[test]
+    fn each_global_option_has_its_own_help() {
+        let cmd = Cli::command();
+        let help = |name: &str| {
+            cmd.get_arguments()
+                .find(|a| a.get_id() == name)
+                .and_then(|a| a.get_help())
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        };
+        assert!(
+            help("audit_log").starts_with("Markdown file"),
+            "{}",
+            help("audit_log")
+        );
+        assert!(!help("audit_log").contains("catalog query"));
+        assert!(help("statement_timeout").starts_with("How long one catalog query"));
     }
 
     #[test]

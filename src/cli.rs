@@ -120,8 +120,8 @@ first, then the migration files, then the pgdrift.toml edit and the audit line."
     /// pgdrift.toml, with a reason and today's date: from then on they are not drift.
     #[command(
         after_help = "pgdrift.toml is edited in place: its other settings, comments and order are \
-kept. A table that a tracked or drifted table references (a foreign key, a view) gets a warning: \
-a replay of the migrations fails without it, so import it instead."
+kept. A table that a tracked or drifted table references (a foreign key, a view), or that a \
+migration names, gets a warning: a replay of the migrations fails without it, so import it instead."
     )]
     MarkSystem(MarkSystemArgs),
     /// Write the inventory document: the expected structure by schema (tracked tables with

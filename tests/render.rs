@@ -643,6 +643,7 @@ fn renamed_tables_are_created_under_their_old_name_or_not_at_all() {
         as_name: QualifiedName::new("public", "legacy_leads"),
         column_names: BTreeMap::from([("source".to_string(), "src".to_string())]),
         omit_columns: vec!["extra".to_string()],
+        constraints: Vec::new(),
     });
     let text = render(&schema, &[item]);
     assert!(

@@ -212,8 +212,8 @@ pub(super) fn render(
             let from = replayed.unwrap_or(schema);
             bodies.extend(renderer.rollback(from, item)?);
         }
+        bodies.extend(renderer.bodies(schema, &file.items)?);
         for item in &file.items {
-            bodies.push(renderer.item(schema, item)?);
             rollbacks.extend(renderer.rollback(schema, item)?);
         }
         let header = FileHeader {
@@ -248,19 +248,13 @@ pub(super) fn git_author(dir: &Path) -> Option<String> {
     (out.status.success() && !name.is_empty()).then_some(name)
 }
 
-/// `20261128093000` → `2026-11-28 09:30:00 UTC`.
+/// `20261128093000` → `2026-11-28`: the `-- Date:` of a migration header.
 pub(super) fn date_text(version: &str) -> String {
-    let v = version.as_bytes();
-    let part = |r: std::ops::Range<usize>| String::from_utf8_lossy(&v[r]).into_owned();
-    format!(
-        "{}-{}-{} {}:{}:{} UTC",
-        part(0..4),
-        part(4..6),
-        part(6..8),
-        part(8..10),
-        part(10..12),
-        part(12..14)
-    )
+    let v = version.get(..8).unwrap_or(version);
+    match (v.get(..4), v.get(4..6), v.get(6..8)) {
+        (Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
+        _ => version.to_string(),
+    }
 }
 
 fn print_plan(plan: &Plan, history: &history::History, out: &mut impl Write) -> Result<()> {

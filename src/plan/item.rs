@@ -47,6 +47,10 @@ pub struct TableItem {
     pub column_names: BTreeMap<String, String>,
     /// Columns left out because a later migration adds them.
     pub omit_columns: Vec<String>,
+    /// Constraints written inside `CREATE TABLE` (in catalog order); the table's other
+    /// constraints are parts of their own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub constraints: Vec<String>,
 }
 
 impl TableItem {
@@ -66,6 +70,7 @@ impl TableItem {
             name,
             column_names: BTreeMap::new(),
             omit_columns: Vec::new(),
+            constraints: Vec::new(),
         }
     }
 }

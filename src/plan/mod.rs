@@ -3,6 +3,7 @@
 
 pub mod catchup;
 mod graph;
+mod inline;
 mod item;
 mod place;
 mod select;
@@ -51,11 +52,11 @@ pub fn build(
     objects: &[ObjectKey],
     options: &Options,
 ) -> Result<Plan> {
-    let nodes = graph::build(prod, history, objects);
+    let mut nodes = graph::build(prod, history, objects);
     let order = place::order(&nodes)?;
     let slots = place::slots(&nodes, &order, history)?;
     let used: std::collections::BTreeSet<usize> = slots.iter().copied().collect();
-    let mut files = Vec::new();
+    let mut grouped = Vec::new();
     for (n, &slot) in used.iter().enumerate() {
         let groups = match &options.single_file {
             Some(name) => vec![place::Group {
@@ -79,15 +80,24 @@ pub fn build(
             .map(|i| history.files[i].version.as_str());
         let before = history.files.get(slot).map(|f| f.version.as_str());
         let versions = version::between(after, before, groups.len())?;
-        for (group, version) in groups.into_iter().zip(versions) {
-            files.push(planned_file(
-                &nodes,
-                history,
-                group,
-                version,
-                options.single_file.is_some(),
-            ));
-        }
+        grouped.extend(groups.into_iter().zip(versions));
+    }
+    // Where each item runs among all the files: what a constraint needs must run before
+    // its table for the constraint to be written inside it.
+    let mut position = vec![0; nodes.len()];
+    for (p, &i) in grouped.iter().flat_map(|(g, _)| &g.items).enumerate() {
+        position[i] = p;
+    }
+    let mut files = Vec::new();
+    for (mut group, version) in grouped {
+        inline::constraints(prod, &mut nodes, &mut position, &mut group.items);
+        files.push(planned_file(
+            &nodes,
+            history,
+            group,
+            version,
+            options.single_file.is_some(),
+        ));
     }
     Ok(Plan { files })
 }
@@ -196,7 +206,13 @@ fn summary(items: &[Item]) -> String {
     let mut others = Vec::new();
     for item in items {
         match item {
-            Item::Table(t) => tables.push((t.name.to_string(), Default::default())),
+            Item::Table(t) => {
+                let mut counts = std::collections::BTreeMap::new();
+                if !t.constraints.is_empty() {
+                    counts.insert("constraint", t.constraints.len());
+                }
+                tables.push((t.name.to_string(), counts));
+            }
             Item::TablePart { table, part } => {
                 let label = table.to_string();
                 if !tables.iter().any(|(n, _)| *n == label) {

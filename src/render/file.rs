@@ -13,19 +13,20 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileHeader {
     pub title: String,
-    /// From git config, when known.
+    /// From git config, when known; `pgdrift` otherwise.
     pub author: Option<String>,
+    /// `YYYY-MM-DD`.
     pub date: String,
     pub description: String,
 }
 
-/// Description lines are wrapped to fit 88 columns with their `-- `.
-const DESCRIPTION_WIDTH: usize = 85;
+/// Description lines are wrapped to fit 88 columns with their `-- Description: `.
+const DESCRIPTION_WIDTH: usize = 72;
 
 #[derive(Serialize)]
 struct FileContext {
-    title_lines: Vec<String>,
-    author: Option<String>,
+    title: String,
+    author: String,
     date: String,
     description_lines: Vec<String>,
     bodies: Vec<String>,
@@ -39,8 +40,8 @@ pub(super) fn file(
     rollbacks: &[String],
 ) -> Result<String> {
     let context = FileContext {
-        title_lines: comment_lines(header.title.trim()),
-        author: header.author.as_deref().map(comment_line),
+        title: comment_line(header.title.trim()),
+        author: comment_line(header.author.as_deref().unwrap_or("pgdrift")),
         date: comment_line(&header.date),
         description_lines: description_lines(&header.description),
         bodies: bodies
@@ -225,13 +226,12 @@ mod tests {
             .collect();
         assert_eq!(sql, ["SELECT 1;"], "{text}");
         assert!(text.starts_with(
-            "-- Import public.x\n-- DROP TABLE y;\n--\n-- Author: Ada Lovelace\n-- Date: 2024-08-01\n--\n"
-        ));
-        assert!(text
-            .contains("-- Comment: 'it''s */ fine' DROP TABLE z; --\n--\n-- Second paragraph.\n"));
-        assert!(text.ends_with(
-            "-- Rollback (run by hand to undo this migration):\n-- DROP TABLE\n-- b;\n-- DROP TABLE a;\n"
-        ));
+            "-- Migration: Import public.x DROP TABLE y;\n-- Author: Ada Lovelace\n-- Date: 2024-08-01\n"
+        ), "{text}");
+        assert!(text.contains(
+            "\n-- Description: Comment: 'it''s */ fine' DROP TABLE z; --\n--\n--   Second paragraph.\n"
+        ), "{text}");
+        assert!(text.ends_with("-- Rollback:\n-- DROP TABLE\n-- b;\n-- DROP TABLE a;\n"));
         assert!(!text.contains('\r'));
     }
 
@@ -251,7 +251,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             text,
-            "-- T\n--\n-- Date: 2024-08-01\n\nSELECT 1;\n\nSELECT 2;\n\n-- Rollback (run by hand to undo this migration):\n-- (nothing to undo)\n"
+            "-- Migration: T\n-- Author: pgdrift\n-- Date: 2024-08-01\n\nSELECT 1;\n\nSELECT 2;\n\n-- Rollback:\n-- (nothing to undo)\n"
         );
         pg_query::parse(&text, pg_query::ParserOptions::DEFAULT).unwrap();
     }

@@ -11,6 +11,8 @@
 //! - `do_block`: wraps a PL/pgSQL body in `DO $tag$ ... $tag$;` with a tag the body does
 //!   not contain, so no text inside (a check constraint's string, a policy expression) can
 //!   end the block early.
+//! - `guard`: marks a PL/pgSQL statement (`IF NOT EXISTS (...) THEN ... END IF;`) that the
+//!   file gathers, with the other guards of the same table, into one `DO` block.
 
 use crate::model::{quote_ident, quote_literal, QualifiedName};
 use std::collections::HashMap;
@@ -23,6 +25,7 @@ pub(super) fn register(tera: &mut Tera) {
     tera.register_filter("regclass", regclass);
     tera.register_filter("role", role);
     tera.register_filter("do_block", do_block);
+    tera.register_filter("guard", guard);
 }
 
 fn text<'v>(value: &'v Value, filter: &str) -> tera::Result<&'v str> {
@@ -71,6 +74,10 @@ fn do_block(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     let body = text(value, "do_block")?.trim_matches('\n');
     let tag = dollar_tag(body);
     Ok(Value::String(format!("DO {tag}\n{body}\n{tag};")))
+}
+
+fn guard(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(super::guard::mark(text(value, "guard")?)))
 }
 
 /// `$pgdrift$`, or `$pgdrift_1$`, `$pgdrift_2$`... when the body contains it.

@@ -14,6 +14,7 @@
 mod escape;
 mod file;
 mod filters;
+mod guard;
 mod objects;
 mod parts;
 mod privileges;
@@ -95,6 +96,21 @@ impl Renderer {
     /// Idempotent SQL for one item: one or more statements, each ending with `;\n`. Empty
     /// for an item that needs nothing (an index a partition has from its parent).
     pub fn item(&self, schema: &Schema, item: &Item) -> Result<String> {
+        Ok(guard::standalone(&self.marked(schema, item)?))
+    }
+
+    /// The bodies of one file: each object's statements, a table and its parts together
+    /// with their guards gathered in one `DO` block (see `guard`).
+    pub fn bodies(&self, schema: &Schema, items: &[Item]) -> Result<Vec<String>> {
+        let rendered = items
+            .iter()
+            .map(|item| Ok((item, self.marked(schema, item)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(guard::bodies(rendered))
+    }
+
+    /// An item's SQL with its guarded statements marked.
+    fn marked(&self, schema: &Schema, item: &Item) -> Result<String> {
         let rendered = match item {
             Item::Schema { name } => objects::schema(self, schema, name),
             Item::Extension { name, schema: s } => objects::extension(self, name, s),

@@ -145,6 +145,42 @@ struct TableContext<'a> {
     column_comments: Vec<ColumnComment<'a>>,
     identity_sequences: Vec<String>,
     privileges: String,
+    /// Constraints written inside `CREATE TABLE`.
+    constraints: Vec<InlineConstraint<'a>>,
+}
+
+/// A constraint inside `CREATE TABLE`, with what follows it once the table exists.
+#[derive(Serialize)]
+struct InlineConstraint<'a> {
+    name: &'a str,
+    definition: &'a str,
+    /// The table's `REPLICA IDENTITY USING INDEX` names this constraint's index.
+    replica_identity: bool,
+    comment: Option<&'a str>,
+}
+
+fn inline_constraints<'a>(
+    schema: &Schema,
+    t: &'a Table,
+    item: &TableItem,
+) -> Result<Vec<InlineConstraint<'a>>> {
+    let identity = schema.replica_identity(&t.name);
+    item.constraints
+        .iter()
+        .map(|name| {
+            let c = t
+                .constraints
+                .iter()
+                .find(|c| &c.name == name)
+                .ok_or_else(|| anyhow!("{} has no constraint {name} in production", t.name))?;
+            Ok(InlineConstraint {
+                name: &c.name,
+                definition: &c.definition,
+                replica_identity: matches!(&identity, ReplicaIdentity::Index(i) if *i == c.name),
+                comment: c.comment.as_deref(),
+            })
+        })
+        .collect()
 }
 
 /// A column the table has from its parent (partition or inheritance) but with its own
@@ -236,6 +272,7 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
         column_comments: extras.comments,
         identity_sequences: extras.identity_sequences,
         privileges: r.fragment("grants.sql.tera", &privileges)?,
+        constraints: inline_constraints(schema, t, item)?,
     };
     let body = r.render("table.sql.tera", &context)?;
     match item.renamed_later() {
@@ -244,7 +281,7 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
             "renamed.sql.tera",
             &Renamed {
                 name: production,
-                body: body.trim_end(),
+                body: super::guard::inline(&body).trim_end(),
             },
         ),
     }

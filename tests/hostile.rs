@@ -377,13 +377,13 @@ fn one_table_named_on_the_command_line_is_quoted_as_in_sql() {
     ] {
         let plan = plan_of(table);
         assert!(
-            plan.contains("_import_x_drop_table_y.sql (2 items)"),
+            plan.contains("_import_x_drop_table_y.sql (1 item)"),
             "{table}: {plan}"
         );
     }
     // Unquoted, it folds to lower case as SQL does: `Users` is public.users.
     let plan = plan_of("Users");
-    assert!(plan.contains("_import_users.sql (2 items)"), "{plan}");
+    assert!(plan.contains("_import_users.sql (1 item)"), "{plan}");
     assert!(plan_of("public.\"Users\"").contains("_import_users.sql (13 items)"));
     // With what it needs (public."Users", x"; DROP TABLE y; --, and theirs) and the views
     // over them.

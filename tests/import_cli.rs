@@ -292,7 +292,7 @@ fn templates_folder_replaces_a_built_in_template() {
     assert_eq!(files.len(), 1);
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(
-        text.starts_with("-- Import table public.drifted\n"),
+        text.starts_with("-- Migration: Import table public.drifted\n"),
         "{text}"
     );
     assert!(text.ends_with("\n-- Reviewed by the data team\n"), "{text}");

@@ -75,6 +75,7 @@ fn inlinable(
         .chain(item.column_names.keys())
         .map(String::as_str)
         .collect();
+    let twins = twin_keys(t);
     let candidates: Vec<usize> = items
         .iter()
         .copied()
@@ -88,6 +89,7 @@ fn inlinable(
                     && c.is_local
                     && c.kind != ConstraintKind::Trigger
                     && !names_any(&c.definition, &absent)
+                    && !twins.contains(&c.name)
             }),
             _ => false,
         })
@@ -135,6 +137,36 @@ fn inlinable(
         .collect();
     kept.sort_by_key(rank);
     kept
+}
+
+/// Unique constraints on the same columns as the primary key or an earlier unique
+/// constraint: inside one CREATE TABLE, PostgreSQL keeps only the first of such twins, so
+/// the others are added on their own.
+fn twin_keys(t: &crate::model::Table) -> BTreeSet<String> {
+    let columns = |definition: &str| {
+        let start = definition.find('(')?;
+        let end = definition[start..].find(')')?;
+        Some(definition[start..start + end + 1].to_string())
+    };
+    let keys = t
+        .constraints
+        .iter()
+        .filter(|c| c.kind == ConstraintKind::PrimaryKey)
+        .chain(
+            t.constraints
+                .iter()
+                .filter(|c| c.kind == ConstraintKind::Unique),
+        );
+    let mut seen = BTreeSet::new();
+    let mut twins = BTreeSet::new();
+    for key in keys {
+        if let Some(cols) = columns(&key.definition) {
+            if !seen.insert(cols) {
+                twins.insert(key.name.clone());
+            }
+        }
+    }
+    twins
 }
 
 /// Does `sql` hold an identifier equal to one of `names`? Scanned, so that a string literal

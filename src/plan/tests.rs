@@ -439,3 +439,21 @@ fn a_trigger_needing_a_later_migrations_function_gets_its_own_file_after_it() {
     );
     assert_eq!(plan.files[1].title, "Import parts of table public.t");
 }
+
+#[test]
+fn a_unique_twin_of_the_primary_key_is_added_on_its_own() {
+    // Inside one CREATE TABLE, PostgreSQL would fold `UNIQUE (id)` into the primary key.
+    let mut t = table("a", &[]);
+    t.constraints[0].definition = "PRIMARY KEY (id)".into();
+    let mut twin = constraint("a_id_key", ConstraintKind::Unique, None);
+    twin.definition = "UNIQUE (id)".into();
+    let mut other = constraint("a_x_key", ConstraintKind::Unique, None);
+    other.definition = "UNIQUE (x)".into();
+    t.constraints.extend([twin, other]);
+    let layout = layout(&plan(&schema(vec![t]), &History::default(), &["a"]));
+    assert_eq!(layout.len(), 1);
+    assert!(
+        layout[0].ends_with("_import_a.sql: table a(a_pkey, a_x_key), a_id_key"),
+        "{layout:?}"
+    );
+}

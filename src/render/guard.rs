@@ -54,10 +54,66 @@ fn push_plain(out: &mut Vec<Section>, text: &str) {
     }
 }
 
+/// Takes the guards out of texts rendered for inclusion in a larger item (the sequences and
+/// privileges inside a table's item) and returns them, still marked, for the item to place
+/// last: the table's other statements then never wait for a guard they do not need.
+pub(super) fn hoist<'t>(texts: impl IntoIterator<Item = &'t mut String>) -> String {
+    let mut guards = Vec::new();
+    for text in texts {
+        let mut plain = Vec::new();
+        for section in sections(text) {
+            match section {
+                Section::Plain(p) => plain.push(p),
+                Section::Guarded(g) => guards.push(mark(&g)),
+            }
+        }
+        *text = plain.join("\n");
+    }
+    guards.join("\n")
+}
+
+/// `IF cond THEN body END IF;` as `(cond line, body lines)`, for a guard of that plain form.
+fn simple_if(guard: &str) -> Option<(&str, Vec<&str>)> {
+    let lines: Vec<&str> = guard.lines().collect();
+    let (first, rest) = lines.split_first()?;
+    let (last, body) = rest.split_last()?;
+    let plain = first.starts_with("IF ")
+        && first.ends_with(" THEN")
+        && *last == "END IF;"
+        && body.iter().all(|l| l.starts_with(' '));
+    plain.then(|| (*first, body.to_vec()))
+}
+
+/// Guards with the same condition (the API-role checks of several objects) as one `IF`,
+/// where the first of them stood.
+fn merge_alike(guards: &[String]) -> Vec<String> {
+    let mut merged: Vec<(Option<&str>, Vec<String>)> = Vec::new();
+    for guard in guards {
+        match simple_if(guard) {
+            Some((condition, body)) => {
+                let body = body.into_iter().map(str::to_string);
+                match merged.iter_mut().find(|(c, _)| *c == Some(condition)) {
+                    Some((_, lines)) => lines.extend(body),
+                    None => merged.push((Some(condition), body.collect())),
+                }
+            }
+            None => merged.push((None, vec![guard.clone()])),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(condition, lines)| match condition {
+            Some(c) if lines.is_empty() => format!("{c}\nEND IF;"),
+            Some(c) => format!("{c}\n{}\nEND IF;", lines.join("\n")),
+            None => lines.join("\n"),
+        })
+        .collect()
+}
+
 /// PL/pgSQL statements in one `DO` block, indented under its `BEGIN`.
 pub(super) fn do_block(guards: &[String]) -> String {
     let mut body = String::from("BEGIN\n");
-    for guard in guards {
+    for guard in &merge_alike(guards) {
         for line in guard.lines() {
             if line.is_empty() {
                 body.push('\n');
@@ -200,6 +256,35 @@ mod tests {
             ]
         );
         assert_eq!(sections("plain;\n"), [Section::Plain("plain;".into())]);
+    }
+
+    #[test]
+    fn guards_with_one_condition_share_one_if() {
+        let role = |object: &str| {
+            format!("IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN\n    REVOKE ALL ON {object} FROM anon;\nEND IF;")
+        };
+        let guards = [
+            role("s"),
+            "IF NOT EXISTS (p) THEN\n    CREATE POLICY p;\nEND IF;".into(),
+            role("t"),
+        ];
+        assert_eq!(
+            do_block(&guards),
+            "DO $pgdrift$\nBEGIN\n    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN\n        \
+             REVOKE ALL ON s FROM anon;\n        REVOKE ALL ON t FROM anon;\n    END IF;\n    \
+             IF NOT EXISTS (p) THEN\n        CREATE POLICY p;\n    END IF;\nEND\n$pgdrift$;"
+        );
+    }
+
+    #[test]
+    fn hoisted_guards_leave_the_plain_text_in_order() {
+        let mut texts = vec![
+            format!("CREATE SEQUENCE s;\n{}\nGRANT s;\n", mark("r;")),
+            "GRANT t;".to_string(),
+        ];
+        let guards = hoist(texts.iter_mut());
+        assert_eq!(texts, ["CREATE SEQUENCE s;\nGRANT s;", "GRANT t;"]);
+        assert_eq!(sections(&guards), [Section::Guarded("r;".into())]);
     }
 
     #[test]

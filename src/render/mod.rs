@@ -15,6 +15,8 @@ mod escape;
 mod file;
 mod filters;
 mod guard;
+#[cfg(test)]
+mod kinds;
 mod objects;
 mod parts;
 mod privileges;

@@ -145,6 +145,8 @@ struct TableContext<'a> {
     column_comments: Vec<ColumnComment<'a>>,
     identity_sequences: Vec<String>,
     privileges: String,
+    /// The guards of the sequences and privileges, placed last (see `guard::hoist`).
+    guards: String,
     /// Constraints written inside `CREATE TABLE`.
     constraints: Vec<InlineConstraint<'a>>,
 }
@@ -249,6 +251,15 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
         .iter()
         .map(|(c, name)| (name.to_string(), &c.grants[..]));
     let privileges = Privileges::new("TABLE", item.as_name.to_sql(), &t.grants, column_grants);
+    let mut extras = extras;
+    let mut privileges = r.fragment("grants.sql.tera", &privileges)?;
+    let guards = super::guard::hoist(
+        extras
+            .sequences
+            .iter_mut()
+            .chain(extras.identity_sequences.iter_mut())
+            .chain(std::iter::once(&mut privileges)),
+    );
     let context = TableContext {
         name: &item.as_name,
         unlogged: t.unlogged,
@@ -271,7 +282,8 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
         comment: t.comment.as_deref(),
         column_comments: extras.comments,
         identity_sequences: extras.identity_sequences,
-        privileges: r.fragment("grants.sql.tera", &privileges)?,
+        privileges,
+        guards,
         constraints: inline_constraints(schema, t, item)?,
     };
     let body = r.render("table.sql.tera", &context)?;
@@ -306,6 +318,8 @@ struct AddColumnContext<'a> {
     identity_sequences: Vec<String>,
     /// Rendered column grants (no REVOKE: the table's own privileges stay).
     grants: String,
+    /// The guards of the sequences, placed last (see `guard::hoist`).
+    guards: String,
 }
 
 /// `ALTER TABLE ... ADD COLUMN IF NOT EXISTS` with the column's sequences, comment and grants.
@@ -323,6 +337,13 @@ pub(super) fn add_column(r: &Renderer, schema: &Schema, t: &Table, name: &str) -
         [(c.name.clone(), &c.grants[..])],
     )
     .without_revoke();
+    let mut extras = extras;
+    let guards = super::guard::hoist(
+        extras
+            .sequences
+            .iter_mut()
+            .chain(extras.identity_sequences.iter_mut()),
+    );
     let context = AddColumnContext {
         table: &t.name,
         name: &c.name,
@@ -332,6 +353,7 @@ pub(super) fn add_column(r: &Renderer, schema: &Schema, t: &Table, name: &str) -
         comment: c.comment.as_deref(),
         identity_sequences: extras.identity_sequences,
         grants: r.fragment("grants.sql.tera", &grants)?,
+        guards,
     };
     r.render("add_column.sql.tera", &context)
 }

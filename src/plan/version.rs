@@ -83,13 +83,15 @@ pub fn now() -> String {
 
 /// `count` versions strictly between `after` and `before` (either may be absent), in order.
 /// Right after `after` when there is one (what the files need was just created), else right
-/// before `before`. Versions that are not timestamps are treated as plain numbers.
+/// before `before`; in an empty history, ending now, so that no version lies in the future
+/// (a migration written a minute later must sort after them). Versions that are not
+/// timestamps are treated as plain numbers.
 pub fn between(after: Option<&str>, before: Option<&str>, count: usize) -> Result<Vec<String>> {
     let count = count as i64;
     let start = match (after, before) {
         (Some(a), _) => Step::of(a).shift(1),
         (None, Some(b)) => Step::of(b).shift(-count),
-        (None, None) => Step::of(&now()),
+        (None, None) => Step::of(&now()).shift(1 - count),
     };
     let versions: Vec<String> = (0..count).map(|i| start.shift(i).text()).collect();
     if let (Some(last), Some(b)) = (versions.last(), before) {
@@ -103,6 +105,21 @@ pub fn between(after: Option<&str>, before: Option<&str>, count: usize) -> Resul
         }
     }
     Ok(versions)
+}
+
+#[cfg(test)]
+mod between_tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_history_gets_versions_ending_now() {
+        let before = now();
+        let versions = between(None, None, 3).unwrap();
+        let after = now();
+        let last = Step::of(&versions[2]).value;
+        assert!(Step::of(&before).value <= last && last <= Step::of(&after).value);
+        assert_eq!(Step::of(&versions[0]).value, last - 2, "{versions:?}");
+    }
 }
 
 /// A version as a number of seconds (timestamps) or a plain number of a fixed width.

@@ -176,7 +176,7 @@ fn replay_with(
     scratch_url: &str,
     dir: &Path,
 ) -> Result<Schema> {
-    let mut files = crate::verify::history_files(history)?;
+    let mut files = history.texts()?;
     files.extend(
         outputs
             .iter()

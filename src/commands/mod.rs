@@ -100,7 +100,7 @@ pub fn replayed_report(
     prelude: Option<&std::path::Path>,
 ) -> Result<Report> {
     let history = history::parse_dir(&settings.migrations)?;
-    let files = crate::verify::history_files(&history)?;
+    let files = history.texts()?;
     let production = crate::verify::read_production(settings, db_url, &history)?;
     let replayed =
         crate::verify::replay_files(&production, &history, &files, scratch_url, prelude)?;

@@ -138,6 +138,15 @@ pub struct ColumnRename {
 }
 
 impl History {
+    /// Each migration file with its text, read again with the rule `parse_dir` reads it
+    /// with (see [`read_text`]): what a replay runs is what was parsed.
+    pub fn texts(&self) -> anyhow::Result<Vec<(PathBuf, String)>> {
+        self.files
+            .iter()
+            .map(|f| Ok((f.path.clone(), read_text(&f.path)?)))
+            .collect()
+    }
+
     /// The files that mention `name`, in order; empty when none does.
     pub fn files_referencing(&self, name: &QualifiedName) -> &[usize] {
         self.references.get(name).map_or(&[], Vec::as_slice)
@@ -299,8 +308,9 @@ pub fn migration_file(path: &Path) -> Option<MigrationFile> {
     })
 }
 
-/// Reads a migration file as UTF-8 text, without its byte order mark.
-fn read_text(path: &Path) -> anyhow::Result<String> {
+/// Reads a migration file as UTF-8 text, without its byte order mark (one, as editors
+/// write it). The one rule for a migration's text, for parsing and replaying alike.
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
     let bytes = fs::read(path).map_err(|e| {
         anyhow::anyhow!(
             "{}: the migration cannot be read ({e}): check that this user may read the file",

@@ -173,22 +173,6 @@ pub fn replay(
     })
 }
 
-/// The migration files of the history, with their text.
-pub fn history_files(history: &History) -> Result<Vec<(PathBuf, String)>> {
-    history
-        .files
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(&f.path)
-                .with_context(|| format!("reading {}", f.path.display()))?;
-            Ok((
-                f.path.clone(),
-                text.trim_start_matches('\u{feff}').to_string(),
-            ))
-        })
-        .collect()
-}
-
 /// Reads the history and production, then replays.
 pub fn verify(
     settings: &Settings,
@@ -197,7 +181,7 @@ pub fn verify(
     prelude_file: Option<&Path>,
 ) -> Result<Verification> {
     let history = history::parse_dir(&settings.migrations)?;
-    let files = history_files(&history)?;
+    let files = history.texts()?;
     let mut production = read_production(settings, db_url, &history)?;
     crate::drift::without_system(&mut production.schema, &settings.system)?;
     replay(&production, &history, &files, scratch_url, prelude_file)

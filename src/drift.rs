@@ -2,6 +2,7 @@
 //! what is tracked, drifted, missing and system.
 
 use crate::config::SystemEntry;
+use crate::diff::{Difference, State};
 use crate::history::{History, Warning};
 use crate::model::{ConstraintKind, ObjectKey, ObjectKind, QualifiedName, Schema, Table};
 use anyhow::Result;
@@ -62,7 +63,7 @@ pub struct Report {
     /// With a replay: differences inside objects that both production and the migrations
     /// have (object-level drift).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub differences: Vec<crate::diff::Difference>,
+    pub differences: Vec<Difference>,
 }
 
 fn serialize_warnings<S: serde::Serializer>(warnings: &[Warning], s: S) -> Result<S::Ok, S::Error> {
@@ -103,11 +104,14 @@ pub fn compare(prod: &Schema, history: &History, system: &[SystemEntry]) -> Resu
 }
 
 /// The same report from a replay of the history: what the replayed database has is what
-/// the migrations declare, dynamic SQL included. Differences inside objects both sides have
-/// (a column, an index, a policy added by hand to a migration's table) are listed too.
+/// the migrations declare, dynamic SQL included. Of the `differences` between production
+/// and the replay, those inside objects both sides have (a column, an index, a policy added
+/// by hand to a migration's table) are listed too: objects on one side only are already
+/// drifted or missing.
 pub fn compare_replayed(
     prod: &Schema,
     replayed: &Schema,
+    differences: Vec<Difference>,
     history: &History,
     system: &[SystemEntry],
 ) -> Result<Report> {
@@ -122,27 +126,11 @@ pub fn compare_replayed(
     };
     let declared: BTreeMap<&ObjectKey, String> = keys.iter().map(|k| (k, created_in(k))).collect();
     let mut report = compare_declared(prod, &declared, history, system)?;
-    let mut production = prod.clone();
-    without_system(&mut production, system)?;
-    report.differences = crate::diff::compare(&production, replayed)
+    report.differences = differences
         .into_iter()
-        .filter(|d| {
-            d.state == crate::diff::State::Differs || !WHOLE_OBJECTS.contains(&d.kind.as_str())
-        })
+        .filter(|d| d.state == State::Differs || !WHOLE_OBJECTS.contains(&d.kind.as_str()))
         .collect();
     Ok(report)
-}
-
-/// The schema without what the system list names: an external tool makes those, no
-/// migration does, so a replay of the history never has them.
-pub fn without_system(schema: &mut Schema, system: &[SystemEntry]) -> Result<()> {
-    let system_name = |name: &QualifiedName| system.iter().any(|e| e.matches(name));
-    schema.tables.retain(|name, _| !system_name(name));
-    schema.views.retain(|name, _| !system_name(name));
-    schema.sequences.retain(|name, _| !system_name(name));
-    schema.types.retain(|name, _| !system_name(name));
-    schema.functions.retain(|key, _| !system_name(&key.name));
-    Ok(())
 }
 
 /// Kinds a report lists as drifted or missing objects of their own.

@@ -152,7 +152,8 @@ fn acme_status_reports_the_exact_sets() {
     let settings =
         pgdrift::config::Settings::resolve(Some(&dir.path().join("pgdrift.toml")), &[], None)
             .unwrap();
-    let production = pgdrift::commands::read_production(&settings, Some(&db.url())).unwrap();
+    let reading = pgdrift::production::Reading::Report;
+    let production = pgdrift::production::read(&settings, Some(&db.url()), reading).unwrap();
     assert_eq!(production.queries, 17);
     assert_eq!(production.schema.tables.len(), 65 + 8);
 

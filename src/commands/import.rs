@@ -1,10 +1,10 @@
 //! `pgdrift import`: plan, render, confirm, write; then say how to record the new versions.
 
-use super::read_production;
 use crate::cli::ImportArgs;
 use crate::config::Settings;
 use crate::model::Schema;
 use crate::plan::{self, Plan, Selection};
+use crate::production::{self, Production, Reading};
 use crate::render::{FileHeader, Renderer};
 use crate::write::{self, Output};
 use crate::{db, drift, history};
@@ -31,33 +31,41 @@ pub fn run(
     if !args.dry_run {
         write::check_dir(&dir)?;
     }
-    let (prod, replay) = match &args.scratch_url {
-        Some(_) => {
-            let mut production = crate::verify::read_production(settings, db_url, &history)?;
-            drift::without_system(&mut production.schema, &settings.system)?;
-            (production.schema.clone(), Some(production))
-        }
-        None => (read_production(settings, db_url)?.schema, None),
+    // With a replay, production is compared without its system objects all along.
+    let reading = match &args.scratch_url {
+        Some(_) => Reading::Replay(&history),
+        None => Reading::Report,
     };
-    let report = drift::compare(&prod, &history, &settings.system)?;
+    let production = production::read(settings, db_url, reading)?;
+    let prod = match &args.scratch_url {
+        Some(_) => &production.without_system,
+        None => &production.schema,
+    };
+    let report = drift::compare(prod, &history, &settings.system)?;
     let selection = if args.all {
         Selection::All
     } else {
         Selection::Tables(&args.tables)
     };
-    let objects = plan::objects(&prod, &report, &selection)?;
+    let objects = plan::objects(prod, &report, &selection)?;
     let options = plan::Options {
         single_file: args.single_file.clone(),
     };
     let mut plan = if objects.is_empty() {
         Plan::default()
     } else {
-        plan::build(&prod, &history, &objects, &options)?
+        plan::build(prod, &history, &objects, &options)?
     };
-    let mut outputs = render(&renderer, &prod, None, &plan, &dir)?;
-    if let (Some(production), Some(url)) = (&replay, &args.scratch_url) {
+    let mut outputs = render(&renderer, prod, None, &plan, &dir)?;
+    if let Some(url) = &args.scratch_url {
         let checked = self_check(
-            &renderer, production, &history, &mut plan, outputs, url, &dir,
+            &renderer,
+            &production,
+            &history,
+            &mut plan,
+            outputs,
+            url,
+            &dir,
         )?;
         outputs = checked;
     }
@@ -125,14 +133,14 @@ fn import_summary(plan: &Plan) -> String {
 /// that would not reproduce production are refused, with the first differences.
 fn self_check(
     renderer: &Renderer,
-    production: &crate::verify::Production,
+    production: &Production,
     history: &history::History,
     plan: &mut Plan,
     outputs: Vec<Output>,
     scratch_url: &str,
     dir: &Path,
 ) -> Result<Vec<Output>> {
-    let replayed = replay_with(production, history, &outputs, scratch_url, dir)?;
+    let (replayed, _) = replay_with(production, history, &outputs, scratch_url, dir)?;
     let last = plan
         .files
         .iter()
@@ -140,7 +148,7 @@ fn self_check(
         .chain(history.files.last().map(|f| f.version.clone()))
         .max();
     let catch_up = plan::catchup::files(
-        &production.schema,
+        &production.without_system,
         &replayed,
         last.as_deref(),
         history.files.len(),
@@ -149,14 +157,13 @@ fn self_check(
     let mut all = outputs;
     all.extend(render(
         renderer,
-        &production.schema,
+        &production.without_system,
         Some(&replayed),
         &extra,
         dir,
     )?);
     plan.files.extend(extra.files);
-    let again = replay_with(production, history, &all, scratch_url, dir)?;
-    let differences = crate::diff::compare(&production.schema, &again);
+    let (_, differences) = replay_with(production, history, &all, scratch_url, dir)?;
     if !differences.is_empty() {
         let first: Vec<String> = differences.iter().take(5).map(|d| d.to_string()).collect();
         bail!(
@@ -168,14 +175,15 @@ fn self_check(
     Ok(all)
 }
 
-/// The history plus `outputs`, in file name order, replayed into a scratch database.
+/// The history plus `outputs`, in file name order, replayed into a scratch database: its
+/// schema and how it differs from production.
 fn replay_with(
-    production: &crate::verify::Production,
+    production: &Production,
     history: &history::History,
     outputs: &[Output],
     scratch_url: &str,
     dir: &Path,
-) -> Result<Schema> {
+) -> Result<(Schema, Vec<crate::diff::Difference>)> {
     let mut files = history.texts()?;
     files.extend(
         outputs
@@ -185,7 +193,7 @@ fn replay_with(
     files.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
     let replayed = crate::verify::replay_files(production, history, &files, scratch_url, None)?;
     match (replayed.schema, replayed.failure) {
-        (Some(schema), _) => Ok(schema),
+        (Some(schema), _) => Ok((schema, replayed.differences)),
         (None, failure) => bail!(
             "the new files would not replay ({}); nothing was written",
             failure.map(|f| f.to_string()).unwrap_or_default()

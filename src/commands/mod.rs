@@ -8,12 +8,10 @@ mod verify;
 
 use crate::cli::{Cli, Command, ReportArgs};
 use crate::config::Settings;
-use crate::db::{Snapshot, Target};
 use crate::drift::{self, Report};
-use crate::model::Schema;
-use crate::{catalog, history, report};
+use crate::production::{self, Reading};
+use crate::{history, report};
 use anyhow::{bail, Context, Result};
-use postgres::types::Type;
 use std::io::Write;
 
 /// How a command ended, when it did not fail.
@@ -86,7 +84,7 @@ fn status(
 pub fn drift_report(settings: &Settings, db_url: Option<&str>) -> Result<Report> {
     // The history is read first: a broken migration is reported before production is touched.
     let history = history::parse_dir(&settings.migrations)?;
-    let prod = read_production(settings, db_url)?;
+    let prod = production::read(settings, db_url, Reading::Report)?;
     let mut report = drift::compare(&prod.schema, &history, &settings.system)?;
     report.database = prod.database;
     Ok(report)
@@ -101,60 +99,20 @@ pub fn replayed_report(
 ) -> Result<Report> {
     let history = history::parse_dir(&settings.migrations)?;
     let files = history.texts()?;
-    let production = crate::verify::read_production(settings, db_url, &history)?;
+    let production = production::read(settings, db_url, Reading::Replay(&history))?;
     let replayed =
         crate::verify::replay_files(&production, &history, &files, scratch_url, prelude)?;
     let Some(schema) = replayed.schema else {
         let failure = replayed.failure.map(|f| f.to_string()).unwrap_or_default();
         bail!("the migrations do not replay ({failure}): run pgdrift verify for details, or leave out --scratch-url for the static report");
     };
-    let mut report =
-        drift::compare_replayed(&production.schema, &schema, &history, &settings.system)?;
-    report.database = production.target.display.clone();
-    Ok(report)
-}
-
-/// Production's managed schemas, as read in one snapshot.
-pub struct Production {
-    pub schema: Schema,
-    /// How many catalog queries the snapshot ran.
-    pub queries: usize,
-    /// `postgres://user@host:port/db`, never the password.
-    pub database: String,
-}
-
-/// Reads the managed schemas of production in one read-only snapshot.
-pub fn read_production(settings: &Settings, db_url: Option<&str>) -> Result<Production> {
-    let target = Target::resolve(db_url)?;
-    let mut client = target.connect()?;
-    let mut snapshot = Snapshot::begin(&mut client, settings.statement_timeout)?;
-    check_schemas(&mut snapshot, &settings.schemas)?;
-    let schema = catalog::load(&mut snapshot, &settings.schemas)
-        .with_context(|| format!("reading the catalog of {}", target.display))?;
-    let queries = snapshot.query_count();
-    snapshot.finish()?;
-    Ok(Production {
-        schema,
-        queries,
-        database: target.display,
-    })
-}
-
-pub fn check_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<()> {
-    let rows = snapshot.query(
-        "SELECT s FROM unnest($1::text[]) AS s WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s)",
-        &[(&schemas, Type::TEXT_ARRAY)],
+    let mut report = drift::compare_replayed(
+        &production.schema,
+        &schema,
+        replayed.differences,
+        &history,
+        &settings.system,
     )?;
-    let unknown: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
-    if !unknown.is_empty() {
-        bail!(
-            "schema {} does not exist in production: check --schema or `schemas` in pgdrift.toml",
-            unknown
-                .iter()
-                .map(|s| crate::model::quote_ident(s))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    Ok(())
+    report.database = production.database;
+    Ok(report)
 }

@@ -229,6 +229,21 @@ pub struct Grant {
     pub grantable: bool,
 }
 
+/// One privilege of `ALTER DEFAULT PRIVILEGES`: what `owner` creates (in `schema`, or in
+/// any schema) gets `privilege` granted to `grantee`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DefaultPrivilege {
+    pub owner: String,
+    /// None for the defaults of every schema, which replace the built-in ones.
+    pub schema: Option<String>,
+    /// `TABLES`, `SEQUENCES`, `FUNCTIONS`, `TYPES` or `SCHEMAS`.
+    pub objects: String,
+    pub privilege: String,
+    /// Role name, or `PUBLIC`.
+    pub grantee: String,
+    pub grantable: bool,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoutineKind {

@@ -128,21 +128,10 @@ pub fn compare_replayed(
     let mut report = compare_declared(prod, &declared, history, system)?;
     report.differences = differences
         .into_iter()
-        .filter(|d| d.state == State::Differs || !WHOLE_OBJECTS.contains(&d.kind.as_str()))
+        .filter(|d| d.state == State::Differs || !d.kind.is_object())
         .collect();
     Ok(report)
 }
-
-/// Kinds a report lists as drifted or missing objects of their own.
-const WHOLE_OBJECTS: [&str; 7] = [
-    "table",
-    "view",
-    "materialized_view",
-    "function",
-    "procedure",
-    "type",
-    "sequence",
-];
 
 fn compare_declared(
     prod: &Schema,

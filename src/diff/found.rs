@@ -2,56 +2,33 @@
 //! are compared: one field with a label, a flag, a comment, a set of grants.
 
 use super::{Difference, State};
-use crate::model::{quote_ident, Grant, QualifiedName};
+use crate::model::{quote_ident, Grant, ObjectKind, QualifiedName};
 use indexmap::{IndexMap, IndexSet};
 use std::fmt::Display;
 use std::hash::Hash;
 
-/// The kinds a difference can be about, in the order differences are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Kind {
-    Extension,
-    Type,
-    EnumValue,
-    Attribute,
-    Sequence,
-    Table,
-    Column,
-    Constraint,
-    Index,
-    Rls,
-    Policy,
-    Trigger,
-    View,
-    MaterializedView,
-    Function,
-    Procedure,
-    Comment,
-    Grant,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Extension => "extension",
-            Kind::Type => "type",
-            Kind::EnumValue => "enum_value",
-            Kind::Attribute => "attribute",
-            Kind::Sequence => "sequence",
-            Kind::Table => "table",
-            Kind::Column => "column",
-            Kind::Constraint => "constraint",
-            Kind::Index => "index",
-            Kind::Rls => "rls",
-            Kind::Policy => "policy",
-            Kind::Trigger => "trigger",
-            Kind::View => "view",
-            Kind::MaterializedView => "materialized_view",
-            Kind::Function => "function",
-            Kind::Procedure => "procedure",
-            Kind::Comment => "comment",
-            Kind::Grant => "grant",
-        }
+/// Where differences of each kind are printed: extensions, types and their values and
+/// attributes, sequences, tables and their parts, views, routines, comments, grants.
+fn printed_order(kind: ObjectKind) -> u8 {
+    match kind {
+        ObjectKind::Extension => 0,
+        ObjectKind::Type => 1,
+        ObjectKind::EnumValue => 2,
+        ObjectKind::Attribute => 3,
+        ObjectKind::Sequence => 4,
+        ObjectKind::Table => 5,
+        ObjectKind::Column => 6,
+        ObjectKind::Constraint => 7,
+        ObjectKind::Index => 8,
+        ObjectKind::Rls => 9,
+        ObjectKind::Policy => 10,
+        ObjectKind::Trigger => 11,
+        ObjectKind::View => 12,
+        ObjectKind::MaterializedView => 13,
+        ObjectKind::Function => 14,
+        ObjectKind::Procedure => 15,
+        ObjectKind::Comment => 16,
+        ObjectKind::Grant => 17,
     }
 }
 
@@ -59,7 +36,7 @@ impl Kind {
 /// among the differences of its kind.
 #[derive(Clone, Debug)]
 pub(super) struct Subject {
-    pub kind: Kind,
+    pub kind: ObjectKind,
     /// `column public.t.a`, `policy "Members read" on public.t`.
     pub object: String,
     pub sort: Vec<String>,
@@ -67,7 +44,7 @@ pub(super) struct Subject {
 
 impl Subject {
     /// An object of a schema: `table public.t`, `type public.mood`.
-    pub fn named(kind: Kind, word: &str, name: &QualifiedName) -> Subject {
+    pub fn named(kind: ObjectKind, word: &str, name: &QualifiedName) -> Subject {
         Subject {
             kind,
             object: format!("{word} {name}"),
@@ -76,7 +53,7 @@ impl Subject {
     }
 
     /// A part of an object with a name of its own: `constraint t_pkey on public.t`.
-    pub fn part(kind: Kind, word: &str, part: &str, of: &QualifiedName) -> Subject {
+    pub fn part(kind: ObjectKind, word: &str, part: &str, of: &QualifiedName) -> Subject {
         Subject {
             kind,
             object: format!("{word} {} on {of}", quote_ident(part)),
@@ -85,7 +62,13 @@ impl Subject {
     }
 
     /// A part named after its object: `column public.t.a`, `enum value public.mood.'ok'`.
-    pub fn dotted(kind: Kind, word: &str, of: &QualifiedName, part: &str, shown: &str) -> Subject {
+    pub fn dotted(
+        kind: ObjectKind,
+        word: &str,
+        of: &QualifiedName,
+        part: &str,
+        shown: &str,
+    ) -> Subject {
         Subject {
             kind,
             object: format!("{word} {of}.{shown}"),
@@ -94,7 +77,7 @@ impl Subject {
     }
 
     /// The same subject, counted as another kind (`column order` of a table).
-    pub fn as_kind(&self, kind: Kind) -> Subject {
+    pub fn as_kind(&self, kind: ObjectKind) -> Subject {
         Subject {
             kind,
             ..self.clone()
@@ -167,7 +150,7 @@ pub(super) fn sorted_list(items: &[String]) -> String {
 
 #[derive(Default)]
 pub(super) struct Found {
-    items: Vec<(Kind, Vec<String>, Difference)>,
+    items: Vec<(u8, Vec<String>, Difference)>,
 }
 
 impl Found {
@@ -180,12 +163,12 @@ impl Found {
     fn push(&mut self, subject: &Subject, state: State, detail: Option<String>) {
         let difference = Difference {
             object: subject.object.clone(),
-            kind: subject.kind.as_str().to_string(),
+            kind: subject.kind,
             state,
             detail,
         };
-        self.items
-            .push((subject.kind, subject.sort.clone(), difference));
+        let order = printed_order(subject.kind);
+        self.items.push((order, subject.sort.clone(), difference));
     }
 
     /// An object on one side only.
@@ -266,7 +249,7 @@ impl Found {
     /// `COMMENT ON` the subject: on one side only, or different.
     pub fn comment(&mut self, on: &Subject, p: Option<&str>, m: Option<&str>) {
         let subject = Subject {
-            kind: Kind::Comment,
+            kind: ObjectKind::Comment,
             object: format!("comment on {}", on.object),
             sort: on.sort.clone(),
         };
@@ -322,7 +305,7 @@ fn grant_subject(owner: &Subject, on: &str, column: Option<&str>, g: &Grant) -> 
     let mut sort = owner.sort.clone();
     sort.extend([g.grantee.clone(), g.privilege.clone()]);
     Subject {
-        kind: Kind::Grant,
+        kind: ObjectKind::Grant,
         object: format!(
             "grant {}{columns} on {on} to {grantee}{option}",
             g.privilege

@@ -15,8 +15,8 @@ mod views;
 #[cfg(test)]
 mod tests;
 
-use crate::model::{quote_ident, Schema};
-use found::{Found, Kind, Subject};
+use crate::model::{quote_ident, ObjectKind, Schema};
+use found::{Found, Subject};
 use serde::Serialize;
 use std::fmt;
 
@@ -30,7 +30,7 @@ pub struct Difference {
     /// What kind of object: `table`, `column`, `constraint`, `index`, `rls`, `policy`,
     /// `trigger`, `view`, `materialized_view`, `function`, `procedure`, `type`,
     /// `enum_value`, `attribute`, `sequence`, `extension`, `comment`, `grant`.
-    pub kind: String,
+    pub kind: ObjectKind,
     pub state: State,
     /// For `Differs`: what differs, with production's value and the replay's
     /// (`type numeric(12,2) in production, numeric in migrations`).
@@ -85,7 +85,7 @@ fn extensions(found: &mut Found, production: &Schema, migrations: &Schema) {
         &migrations.extensions,
         |e| e.name.as_str(),
         |e| Subject {
-            kind: Kind::Extension,
+            kind: ObjectKind::Extension,
             object: format!("extension {}", quote_ident(&e.name)),
             sort: vec![e.name.clone()],
         },

@@ -1,8 +1,8 @@
 //! The named parts of a table or view, each paired by name: constraints, indexes,
 //! policies, triggers.
 
-use super::found::{sorted_list, Found, Kind, Subject};
-use crate::model::{Constraint, Index, Policy, PolicyCommand, QualifiedName, Trigger};
+use super::found::{sorted_list, Found, Subject};
+use crate::model::{Constraint, Index, ObjectKind, Policy, PolicyCommand, QualifiedName, Trigger};
 
 /// Constraints: presence, definition, validated, deferrable, comment.
 pub(super) fn constraints(
@@ -15,7 +15,7 @@ pub(super) fn constraints(
         p,
         m,
         |c| c.name.as_str(),
-        |c| Subject::part(Kind::Constraint, "constraint", &c.name, of),
+        |c| Subject::part(ObjectKind::Constraint, "constraint", &c.name, of),
         |found, s, p, m| {
             found.value(s, "definition", body(&p.definition), body(&m.definition));
             found.flag(s, "validated", p.validated, m.validated);
@@ -50,7 +50,7 @@ pub(super) fn indexes(found: &mut Found, of: &QualifiedName, p: &[Index], m: &[I
         m,
         |i| i.name.as_str(),
         |i| Subject {
-            kind: Kind::Index,
+            kind: ObjectKind::Index,
             object: format!("index {}", QualifiedName::new(&of.schema, &i.name)),
             sort: vec![of.schema.clone(), of.name.clone(), i.name.clone()],
         },
@@ -67,7 +67,7 @@ pub(super) fn policies(found: &mut Found, of: &QualifiedName, p: &[Policy], m: &
         p,
         m,
         |x| x.name.as_str(),
-        |x| Subject::part(Kind::Policy, "policy", &x.name, of),
+        |x| Subject::part(ObjectKind::Policy, "policy", &x.name, of),
         |found, s, p, m| {
             found.value(s, "command", command(p.command), command(m.command));
             found.value(s, "", permissive(p.permissive), permissive(m.permissive));
@@ -108,7 +108,7 @@ pub(super) fn triggers(found: &mut Found, of: &QualifiedName, p: &[Trigger], m: 
         p,
         m,
         |t| t.name.as_str(),
-        |t| Subject::part(Kind::Trigger, "trigger", &t.name, of),
+        |t| Subject::part(ObjectKind::Trigger, "trigger", &t.name, of),
         |found, s, p, m| {
             found.value(s, "definition", &p.definition, &m.definition);
             found.value(s, "", enabled(p.enabled), enabled(m.enabled));

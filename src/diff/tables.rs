@@ -1,16 +1,16 @@
 //! Tables (partitions included): the table itself, its columns and their order, RLS, and
 //! through `parts` its constraints, indexes, policies and triggers.
 
-use super::found::{list, sorted_list, Found, Kind, Subject};
+use super::found::{list, sorted_list, Found, Subject};
 use super::{parts, sequences};
-use crate::model::{quote_ident, Column, IdentityKind, QualifiedName, Schema, Table};
+use crate::model::{quote_ident, Column, IdentityKind, ObjectKind, QualifiedName, Schema, Table};
 
 pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schema) {
     found.pairs(
         production.tables.values(),
         migrations.tables.values(),
         |t| &t.name,
-        |t| Subject::named(Kind::Table, "table", &t.name),
+        |t| Subject::named(ObjectKind::Table, "table", &t.name),
         table,
     );
 }
@@ -50,7 +50,7 @@ fn table(found: &mut Found, s: &Subject, p: &Table, m: &Table) {
 /// `ENABLE` / `FORCE ROW LEVEL SECURITY`.
 fn rls(found: &mut Found, p: &Table, m: &Table) {
     let s = Subject {
-        kind: Kind::Rls,
+        kind: ObjectKind::Rls,
         object: format!("row level security on {}", p.name),
         sort: vec![p.name.schema.clone(), p.name.name.clone()],
     };
@@ -70,7 +70,13 @@ fn columns(found: &mut Found, p: &Table, m: &Table) {
 }
 
 pub(super) fn column_subject(table: &QualifiedName, column: &str) -> Subject {
-    Subject::dotted(Kind::Column, "column", table, column, &quote_ident(column))
+    Subject::dotted(
+        ObjectKind::Column,
+        "column",
+        table,
+        column,
+        &quote_ident(column),
+    )
 }
 
 /// A column both sides have.
@@ -101,5 +107,11 @@ fn identity_kind(kind: IdentityKind) -> &'static str {
 fn column_order(found: &mut Found, s: &Subject, p: &Table, m: &Table) {
     let (p, m) = (p.columns.iter(), m.columns.iter());
     let (p, m) = (p.map(|c| c.name.as_str()), m.map(|c| c.name.as_str()));
-    found.order(&s.as_kind(Kind::Column), "column order", p, m, quote_ident);
+    found.order(
+        &s.as_kind(ObjectKind::Column),
+        "column order",
+        p,
+        m,
+        quote_ident,
+    );
 }

@@ -1,15 +1,15 @@
 //! Types: enums (each value, and their order), domains, composites, ranges.
 
-use super::found::{pair, quote, Found, Kind, Pair, Subject};
+use super::found::{pair, quote, Found, Pair, Subject};
 use super::State;
-use crate::model::{quote_ident, QualifiedName, Schema, TypeBody, TypeDef};
+use crate::model::{quote_ident, ObjectKind, QualifiedName, Schema, TypeBody, TypeDef};
 
 pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schema) {
     found.pairs(
         production.types.values(),
         migrations.types.values(),
         |t| &t.name,
-        |t| Subject::named(Kind::Type, "type", &t.name),
+        |t| Subject::named(ObjectKind::Type, "type", &t.name),
         type_def,
     );
 }
@@ -57,7 +57,8 @@ fn body_kind(body: &TypeBody) -> &'static str {
 /// values both have (kind `enum_value`, named after the type).
 fn enum_values(found: &mut Found, s: &Subject, name: &QualifiedName, p: &[String], m: &[String]) {
     for paired in pair(p, m, |v| v.as_str()) {
-        let value = |v: &str| Subject::dotted(Kind::EnumValue, "enum value", name, v, &quote(v));
+        let value =
+            |v: &str| Subject::dotted(ObjectKind::EnumValue, "enum value", name, v, &quote(v));
         match paired {
             Pair::Production(v) => found.only(&value(v), State::InProductionOnly),
             Pair::Migrations(v) => found.only(&value(v), State::InMigrationsOnly),
@@ -65,7 +66,13 @@ fn enum_values(found: &mut Found, s: &Subject, name: &QualifiedName, p: &[String
         }
     }
     let (p, m) = (p.iter().map(String::as_str), m.iter().map(String::as_str));
-    found.order(&s.as_kind(Kind::EnumValue), "enum value order", p, m, quote);
+    found.order(
+        &s.as_kind(ObjectKind::EnumValue),
+        "enum value order",
+        p,
+        m,
+        quote,
+    );
 }
 
 fn domain(found: &mut Found, s: &Subject, name: &QualifiedName, p: &TypeBody, m: &TypeBody) {
@@ -97,7 +104,7 @@ fn domain(found: &mut Found, s: &Subject, name: &QualifiedName, p: &TypeBody, m:
         mk,
         |(c, _)| c.as_str(),
         |(c, _)| Subject {
-            kind: Kind::Constraint,
+            kind: ObjectKind::Constraint,
             object: format!("constraint {} on domain {name}", quote_ident(c)),
             sort: vec![name.schema.clone(), name.name.clone(), c.clone()],
         },
@@ -117,7 +124,7 @@ fn attributes(
         p,
         m,
         |(a, _)| a.as_str(),
-        |(a, _)| Subject::dotted(Kind::Attribute, "attribute", name, a, &quote_ident(a)),
+        |(a, _)| Subject::dotted(ObjectKind::Attribute, "attribute", name, a, &quote_ident(a)),
         |found, s, (_, pt), (_, mt)| found.value(s, "type", pt, mt),
     );
     let (p, m) = (
@@ -125,7 +132,7 @@ fn attributes(
         m.iter().map(|(a, _)| a.as_str()),
     );
     found.order(
-        &s.as_kind(Kind::Attribute),
+        &s.as_kind(ObjectKind::Attribute),
         "attribute order",
         p,
         m,

@@ -1,9 +1,9 @@
 //! Views and materialized views: definition, options, comments (the view's and its
 //! columns'), grants, and the indexes and triggers they carry.
 
-use super::found::{pair, sorted_list, Found, Kind, Pair, Subject};
+use super::found::{pair, sorted_list, Found, Pair, Subject};
 use super::{parts, tables};
-use crate::model::{Schema, View};
+use crate::model::{ObjectKind, Schema, View};
 
 pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schema) {
     found.pairs(
@@ -17,9 +17,9 @@ pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schem
 
 fn subject(v: &View) -> Subject {
     if v.materialized {
-        Subject::named(Kind::MaterializedView, "materialized view", &v.name)
+        Subject::named(ObjectKind::MaterializedView, "materialized view", &v.name)
     } else {
-        Subject::named(Kind::View, "view", &v.name)
+        Subject::named(ObjectKind::View, "view", &v.name)
     }
 }
 

@@ -69,34 +69,20 @@ pub struct Rename {
     pub declared: bool,
 }
 
-/// The kind of part a migration adds to an existing object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AddedPart {
-    Column,
-    Constraint,
-    Index,
-    Policy,
-    Trigger,
-    EnumValue,
-    /// `ENABLE` or `FORCE ROW LEVEL SECURITY` (the name says which).
-    RowSecurity,
-    /// `COMMENT ON`; the name is empty for the object itself, else the commented column,
-    /// constraint, trigger or policy.
-    Comment,
-    /// `GRANT`; the name is the privilege in upper case, with its columns if any
-    /// (`SELECT`, `UPDATE (a, b)`, `ALL`).
-    Grant,
-}
-
 /// One part a file adds to a table, view, type, sequence or routine, named as it was
 /// named at that point of the history (see `History::renames` for later names).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Addition {
     pub file: usize,
     pub target: QualifiedName,
-    pub part: AddedPart,
+    /// A column, constraint, index, policy, trigger, enum value, row level security,
+    /// comment or grant.
+    pub part: ObjectKind,
     /// The part's name. Unnamed constraints and indexes get the name PostgreSQL chooses
     /// (`t_pkey`, `t_user_id_fkey`, `t_a_b_idx`), without its numeric suffix on a clash.
+    /// For row level security `enable` or `force`; for a comment, empty for the object
+    /// itself, else the commented column, constraint, trigger or policy; for a grant, the
+    /// privilege in upper case, with its columns if any (`SELECT`, `UPDATE (a, b)`, `ALL`).
     pub name: String,
 }
 

@@ -358,6 +358,32 @@ pub enum Part {
     Trigger(String),
 }
 
+impl Part {
+    /// The kind of a named part; `None` for the whole object.
+    pub fn kind(&self) -> Option<ObjectKind> {
+        match self {
+            Part::Whole => None,
+            Part::Column(_) => Some(ObjectKind::Column),
+            Part::Constraint(_) => Some(ObjectKind::Constraint),
+            Part::Index(_) => Some(ObjectKind::Index),
+            Part::Policy(_) => Some(ObjectKind::Policy),
+            Part::Trigger(_) => Some(ObjectKind::Trigger),
+        }
+    }
+
+    /// The part's own name; `None` for the whole object.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Part::Whole => None,
+            Part::Column(n)
+            | Part::Constraint(n)
+            | Part::Index(n)
+            | Part::Policy(n)
+            | Part::Trigger(n) => Some(n),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Dependency {
     pub from: ObjectKey,

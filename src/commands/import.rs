@@ -140,7 +140,7 @@ fn self_check(
     scratch_url: &str,
     dir: &Path,
 ) -> Result<Vec<Output>> {
-    let (replayed, _) = replay_with(production, history, &outputs, scratch_url, dir)?;
+    let (replayed, differences) = replay_with(production, history, &outputs, scratch_url, dir)?;
     let last = plan
         .files
         .iter()
@@ -150,6 +150,7 @@ fn self_check(
     let catch_up = plan::catchup::files(
         &production.without_system,
         &replayed,
+        &differences,
         last.as_deref(),
         history.files.len(),
     )?;

@@ -2,7 +2,7 @@
 //! are compared: one field with a label, a flag, a comment, a set of grants.
 
 use super::{Difference, State};
-use crate::model::{quote_ident, Grant, ObjectKind, QualifiedName};
+use crate::model::{quote_ident, Grant, ObjectKey, ObjectKind, Part, QualifiedName};
 use indexmap::{IndexMap, IndexSet};
 use std::fmt::Display;
 use std::hash::Hash;
@@ -32,47 +32,73 @@ fn printed_order(kind: ObjectKind) -> u8 {
     }
 }
 
-/// What a difference is about: its kind, how a person names it, and where it sorts
-/// among the differences of its kind.
+/// What a difference is about: its kind, how a person names it, where it sorts among the
+/// differences of its kind, and the object and part it is in.
 #[derive(Clone, Debug)]
 pub(super) struct Subject {
     pub kind: ObjectKind,
     /// `column public.t.a`, `policy "Members read" on public.t`.
     pub object: String,
     pub sort: Vec<String>,
+    /// See `Difference::key`.
+    pub key: ObjectKey,
+    /// See `Difference::part`.
+    pub part: Part,
 }
 
 impl Subject {
     /// An object of a schema: `table public.t`, `type public.mood`.
     pub fn named(kind: ObjectKind, word: &str, name: &QualifiedName) -> Subject {
+        Subject::object(
+            ObjectKey::relation(kind, name.clone()),
+            format!("{word} {name}"),
+        )
+    }
+
+    /// An object, with the words that name it (`function public.f(uuid)`), sorted by name
+    /// and signature.
+    pub fn object(key: ObjectKey, object: String) -> Subject {
+        let mut sort = vec![key.name.schema.clone(), key.name.name.clone()];
+        sort.extend(key.signature.clone());
         Subject {
-            kind,
-            object: format!("{word} {name}"),
-            sort: vec![name.schema.clone(), name.name.clone()],
+            kind: key.kind,
+            object,
+            sort,
+            key,
+            part: Part::Whole,
         }
     }
 
     /// A part of an object with a name of its own: `constraint t_pkey on public.t`.
-    pub fn part(kind: ObjectKind, word: &str, part: &str, of: &QualifiedName) -> Subject {
-        Subject {
-            kind,
-            object: format!("{word} {} on {of}", quote_ident(part)),
-            sort: vec![of.schema.clone(), of.name.clone(), part.to_string()],
-        }
+    pub fn part(kind: ObjectKind, word: &str, part: &str, of: &ObjectKey) -> Subject {
+        let object = format!("{word} {} on {}", quote_ident(part), of.name);
+        Subject::inside(kind, object, part, of)
     }
 
     /// A part named after its object: `column public.t.a`, `enum value public.mood.'ok'`.
     pub fn dotted(
         kind: ObjectKind,
         word: &str,
-        of: &QualifiedName,
+        of: &ObjectKey,
         part: &str,
         shown: &str,
     ) -> Subject {
+        let object = format!("{word} {}.{shown}", of.name);
+        Subject::inside(kind, object, part, of)
+    }
+
+    /// A part of `of` of `kind`, named `part`, with the words that name it.
+    pub fn inside(kind: ObjectKind, object: String, part: &str, of: &ObjectKey) -> Subject {
         Subject {
             kind,
-            object: format!("{word} {of}.{shown}"),
-            sort: vec![of.schema.clone(), of.name.clone(), part.to_string()],
+            object,
+            sort: vec![
+                of.name.schema.clone(),
+                of.name.name.clone(),
+                part.to_string(),
+            ],
+            key: of.clone(),
+            part: Part::new(kind, part).unwrap_or(Part::Whole),
         }
     }
 
@@ -166,6 +192,8 @@ impl Found {
             kind: subject.kind,
             state,
             detail,
+            key: subject.key.clone(),
+            part: subject.part.clone(),
         };
         let order = printed_order(subject.kind);
         self.items.push((order, subject.sort.clone(), difference));
@@ -251,7 +279,7 @@ impl Found {
         let subject = Subject {
             kind: ObjectKind::Comment,
             object: format!("comment on {}", on.object),
-            sort: on.sort.clone(),
+            ..on.clone()
         };
         match (p, m) {
             (Some(_), None) => self.only(&subject, State::InProductionOnly),
@@ -311,6 +339,7 @@ fn grant_subject(owner: &Subject, on: &str, column: Option<&str>, g: &Grant) -> 
             g.privilege
         ),
         sort,
+        ..owner.clone()
     }
 }
 

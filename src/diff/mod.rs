@@ -15,7 +15,7 @@ mod views;
 #[cfg(test)]
 mod tests;
 
-use crate::model::{quote_ident, ObjectKind, Schema};
+use crate::model::{quote_ident, ObjectKey, ObjectKind, Part, QualifiedName, Schema};
 use found::{Found, Subject};
 use serde::Serialize;
 use std::fmt;
@@ -36,6 +36,16 @@ pub struct Difference {
     /// (`type numeric(12,2) in production, numeric in migrations`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The object the difference is in, for code that acts on it: the object itself (a
+    /// table, view, routine, type, sequence, extension), or the one a part belongs to (the
+    /// table of a column, the type of an enum value, the domain of its constraint), as the
+    /// side that has it names it.
+    #[serde(skip)]
+    pub key: ObjectKey,
+    /// The part of `key` it is about: a column, constraint, index, policy or trigger, also
+    /// for the comment or the grants on one; `Whole` for anything else.
+    #[serde(skip)]
+    pub part: Part,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -85,9 +95,14 @@ fn extensions(found: &mut Found, production: &Schema, migrations: &Schema) {
         &migrations.extensions,
         |e| e.name.as_str(),
         |e| Subject {
-            kind: ObjectKind::Extension,
-            object: format!("extension {}", quote_ident(&e.name)),
             sort: vec![e.name.clone()],
+            ..Subject::object(
+                ObjectKey::relation(
+                    ObjectKind::Extension,
+                    QualifiedName::new(&e.schema, &e.name),
+                ),
+                format!("extension {}", quote_ident(&e.name)),
+            )
         },
         |found, s, p, m| {
             found.value(s, "schema", &p.schema, &m.schema);

@@ -2,15 +2,12 @@
 //! policies, triggers.
 
 use super::found::{sorted_list, Found, Subject};
-use crate::model::{Constraint, Index, ObjectKind, Policy, PolicyCommand, QualifiedName, Trigger};
+use crate::model::{
+    Constraint, Index, ObjectKey, ObjectKind, Policy, PolicyCommand, QualifiedName, Trigger,
+};
 
 /// Constraints: presence, definition, validated, deferrable, comment.
-pub(super) fn constraints(
-    found: &mut Found,
-    of: &QualifiedName,
-    p: &[Constraint],
-    m: &[Constraint],
-) {
+pub(super) fn constraints(found: &mut Found, of: &ObjectKey, p: &[Constraint], m: &[Constraint]) {
     found.pairs(
         p,
         m,
@@ -44,15 +41,14 @@ fn body(definition: &str) -> &str {
 }
 
 /// Indexes, named in the schema of their table: presence, definition, comment.
-pub(super) fn indexes(found: &mut Found, of: &QualifiedName, p: &[Index], m: &[Index]) {
+pub(super) fn indexes(found: &mut Found, of: &ObjectKey, p: &[Index], m: &[Index]) {
     found.pairs(
         p,
         m,
         |i| i.name.as_str(),
-        |i| Subject {
-            kind: ObjectKind::Index,
-            object: format!("index {}", QualifiedName::new(&of.schema, &i.name)),
-            sort: vec![of.schema.clone(), of.name.clone(), i.name.clone()],
+        |i| {
+            let name = QualifiedName::new(&of.name.schema, &i.name);
+            Subject::inside(ObjectKind::Index, format!("index {name}"), &i.name, of)
         },
         |found, s, p, m| {
             found.value(s, "definition", &p.definition, &m.definition);
@@ -62,7 +58,7 @@ pub(super) fn indexes(found: &mut Found, of: &QualifiedName, p: &[Index], m: &[I
 }
 
 /// Policies: presence, command, permissive, roles, USING, WITH CHECK, comment.
-pub(super) fn policies(found: &mut Found, of: &QualifiedName, p: &[Policy], m: &[Policy]) {
+pub(super) fn policies(found: &mut Found, of: &ObjectKey, p: &[Policy], m: &[Policy]) {
     found.pairs(
         p,
         m,
@@ -103,7 +99,7 @@ fn permissive(permissive: bool) -> &'static str {
 }
 
 /// Triggers: presence, definition, whether and when they fire, comment.
-pub(super) fn triggers(found: &mut Found, of: &QualifiedName, p: &[Trigger], m: &[Trigger]) {
+pub(super) fn triggers(found: &mut Found, of: &ObjectKey, p: &[Trigger], m: &[Trigger]) {
     found.pairs(
         p,
         m,

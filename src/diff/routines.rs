@@ -20,13 +20,5 @@ pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schem
 
 /// `function public.f(uuid)`, `procedure public.p()`.
 fn subject(key: &ObjectKey) -> Subject {
-    Subject {
-        kind: key.kind,
-        object: key.to_string(),
-        sort: vec![
-            key.name.schema.clone(),
-            key.name.name.clone(),
-            key.signature.clone().unwrap_or_default(),
-        ],
-    }
+    Subject::object(key.clone(), key.to_string())
 }

@@ -50,9 +50,9 @@ fn view(found: &mut Found, s: &Subject, p: &View, m: &View) {
             Pair::Migrations((c, text)) => (c, None, Some(text.as_str())),
             Pair::Both((c, pt), (_, mt)) => (c, Some(pt.as_str()), Some(mt.as_str())),
         };
-        found.comment(&tables::column_subject(&p.name, column), pc, mc);
+        found.comment(&tables::column_subject(&s.key, column), pc, mc);
     }
     found.grants(s, &p.name.to_string(), None, &p.grants, &m.grants);
-    parts::indexes(found, &p.name, &p.indexes, &m.indexes);
-    parts::triggers(found, &p.name, &p.triggers, &m.triggers);
+    parts::indexes(found, &s.key, &p.indexes, &m.indexes);
+    parts::triggers(found, &s.key, &p.triggers, &m.triggers);
 }

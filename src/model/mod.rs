@@ -359,6 +359,19 @@ pub enum Part {
 }
 
 impl Part {
+    /// The part of `kind` named `name`; `None` for a kind that is no such part.
+    pub fn new(kind: ObjectKind, name: impl Into<String>) -> Option<Part> {
+        let name = name.into();
+        Some(match kind {
+            ObjectKind::Column => Part::Column(name),
+            ObjectKind::Constraint => Part::Constraint(name),
+            ObjectKind::Index => Part::Index(name),
+            ObjectKind::Policy => Part::Policy(name),
+            ObjectKind::Trigger => Part::Trigger(name),
+            _ => return None,
+        })
+    }
+
     /// The kind of a named part; `None` for the whole object.
     pub fn kind(&self) -> Option<ObjectKind> {
         match self {

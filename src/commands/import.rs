@@ -10,7 +10,7 @@ use crate::write::{self, Output};
 use crate::{db, drift, history};
 use anyhow::{bail, Context, Result};
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub fn run(
     settings: &Settings,
@@ -41,21 +41,15 @@ pub fn run(
         Some(_) => &production.without_system,
         None => &production.schema,
     };
-    let report = drift::compare(prod, &history, &settings.system)?;
     let selection = if args.all {
         Selection::All
     } else {
         Selection::Tables(&args.tables)
     };
-    let objects = plan::objects(prod, &report, &selection)?;
     let options = plan::Options {
         single_file: args.single_file.clone(),
     };
-    let mut plan = if objects.is_empty() {
-        Plan::default()
-    } else {
-        plan::build(prod, &history, &objects, &options)?
-    };
+    let mut plan = planned(prod, &history, settings, &selection, &options)?;
     let mut outputs = render(&renderer, prod, None, &plan, &dir)?;
     if let Some(url) = &args.scratch_url {
         let checked = self_check(
@@ -99,6 +93,22 @@ pub fn run(
     )?;
     next_steps(&plan, settings, db_url, args, out)?;
     super::triage::audit(settings, &import_summary(&plan), out)
+}
+
+/// The import of the `selection` of production's drifted objects.
+pub(super) fn planned(
+    prod: &Schema,
+    history: &history::History,
+    settings: &Settings,
+    selection: &Selection,
+    options: &plan::Options,
+) -> Result<Plan> {
+    let report = drift::compare(prod, history, &settings.system)?;
+    let objects = plan::objects(prod, &report, selection)?;
+    if objects.is_empty() {
+        return Ok(Plan::default());
+    }
+    plan::build(prod, history, &objects, options)
 }
 
 /// `Drift resolved - imported 3 tables (public.a, public.b, public.c) and 2 other objects`.
@@ -185,13 +195,7 @@ fn replay_with(
     scratch_url: &str,
     dir: &Path,
 ) -> Result<(Schema, Vec<crate::diff::Difference>)> {
-    let mut files = history.texts()?;
-    files.extend(
-        outputs
-            .iter()
-            .map(|o| (dir.join(&o.name), o.contents.clone())),
-    );
-    files.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    let files = with_outputs(history, outputs, dir)?;
     let replayed = crate::verify::replay_files(production, history, &files, scratch_url, None)?;
     match (replayed.schema, replayed.failure) {
         (Some(schema), _) => Ok((schema, replayed.differences)),
@@ -200,6 +204,23 @@ fn replay_with(
             failure.map(|f| f.to_string()).unwrap_or_default()
         ),
     }
+}
+
+/// The migration files with their text and `outputs` (files not written, as if in `dir`),
+/// in file name order: the order a replay runs them in.
+pub(super) fn with_outputs(
+    history: &history::History,
+    outputs: &[Output],
+    dir: &Path,
+) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = history.texts()?;
+    files.extend(
+        outputs
+            .iter()
+            .map(|o| (dir.join(&o.name), o.contents.clone())),
+    );
+    files.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    Ok(files)
 }
 
 /// Renders every file before anything is written: a template error writes nothing.

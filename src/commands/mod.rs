@@ -3,15 +3,15 @@
 mod ask;
 mod import;
 mod resolve;
+mod status;
 mod triage;
 mod verify;
 
-use crate::cli::{Cli, Command, ReportArgs};
+pub use status::{drift_report, replayed_report};
+
+use crate::cli::{Cli, Command};
 use crate::config::Settings;
-use crate::drift::{self, Report};
-use crate::production::{self, Reading};
-use crate::{history, report};
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use std::io::Write;
 
 /// How a command ended, when it did not fail.
@@ -31,7 +31,7 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
     }
     match &cli.command {
         Command::Status(args) => {
-            status(&settings, g.db_url.as_deref(), args, out)?;
+            status::run(&settings, g.db_url.as_deref(), args, out)?;
             Ok(Outcome::Success)
         }
         Command::Import(args) => {
@@ -56,7 +56,7 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
         Command::Check(args) => {
-            let report = status(&settings, g.db_url.as_deref(), args, out)?;
+            let report = status::run(&settings, g.db_url.as_deref(), args, out)?;
             Ok(if report.has_unresolved_drift() {
                 Outcome::DriftFound
             } else {
@@ -64,55 +64,4 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
             })
         }
     }
-}
-
-fn status(
-    settings: &Settings,
-    db_url: Option<&str>,
-    args: &ReportArgs,
-    out: &mut impl Write,
-) -> Result<Report> {
-    let report = match &args.scratch_url {
-        Some(url) => replayed_report(settings, db_url, url, args.prelude.as_deref())?,
-        None => drift_report(settings, db_url)?,
-    };
-    report::print(&report, args.format, out).context("writing the report")?;
-    Ok(report)
-}
-
-/// Reads the history, then production, and compares them.
-pub fn drift_report(settings: &Settings, db_url: Option<&str>) -> Result<Report> {
-    // The history is read first: a broken migration is reported before production is touched.
-    let history = history::parse_dir(&settings.migrations)?;
-    let prod = production::read(settings, db_url, Reading::Report)?;
-    let mut report = drift::compare(&prod.schema, &history, &settings.system)?;
-    report.database = prod.database;
-    Ok(report)
-}
-
-/// The report from a replay of the history into a scratch database.
-pub fn replayed_report(
-    settings: &Settings,
-    db_url: Option<&str>,
-    scratch_url: &str,
-    prelude: Option<&std::path::Path>,
-) -> Result<Report> {
-    let history = history::parse_dir(&settings.migrations)?;
-    let files = history.texts()?;
-    let production = production::read(settings, db_url, Reading::Replay(&history))?;
-    let replayed =
-        crate::verify::replay_files(&production, &history, &files, scratch_url, prelude)?;
-    let Some(schema) = replayed.schema else {
-        let failure = replayed.failure.map(|f| f.to_string()).unwrap_or_default();
-        bail!("the migrations do not replay ({failure}): run pgdrift verify for details, or leave out --scratch-url for the static report");
-    };
-    let mut report = drift::compare_replayed(
-        &production.schema,
-        &schema,
-        replayed.differences,
-        &history,
-        &settings.system,
-    )?;
-    report.database = production.database;
-    Ok(report)
 }

@@ -271,7 +271,11 @@ pub struct ReportArgs {
 
     /// Replay the migrations into a scratch database on this server instead of reading them
     /// statically: objects that dynamic SQL creates count as declared, and changes made by
-    /// hand inside migration-made objects (a column, an index, a policy) are reported too
+    /// hand inside migration-made objects (a column, an index, a policy) are reported as
+    /// object-level drift (check fails on it). A history that does not replay on its own
+    /// (tables made by hand that later migrations alter) is replayed with the import of
+    /// the drifted objects planned in, in memory; nothing is written. Only a migration that
+    /// fails even then is an error
     #[arg(long, value_name = "URL")]
     pub scratch_url: Option<String>,
 

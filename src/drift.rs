@@ -2,6 +2,7 @@
 //! what is tracked, drifted, missing and system.
 
 use crate::config::SystemEntry;
+use crate::diff::{Difference, State};
 use crate::history::{History, Warning};
 use crate::model::{ConstraintKind, ObjectKey, ObjectKind, QualifiedName, Schema, Table};
 use anyhow::Result;
@@ -60,9 +61,12 @@ pub struct Report {
     /// System entries in `pgdrift.toml` that match nothing in production.
     pub unknown_system_entries: Vec<String>,
     /// With a replay: differences inside objects that both production and the migrations
-    /// have (object-level drift).
+    /// have (object-level drift on tracked objects).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub differences: Vec<crate::diff::Difference>,
+    pub differences: Vec<Difference>,
+    /// With a replay of a history that does not replay on its own: the import planned in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replayed_with_import: Option<PlannedImport>,
 }
 
 fn serialize_warnings<S: serde::Serializer>(warnings: &[Warning], s: S) -> Result<S::Ok, S::Error> {
@@ -102,16 +106,55 @@ pub fn compare(prod: &Schema, history: &History, system: &[SystemEntry]) -> Resu
     compare_declared(prod, &declared, history, system)
 }
 
+/// A replay of the history, as a report reads it.
+pub struct Replay<'a> {
+    /// The replayed database's managed schemas.
+    pub schema: &'a Schema,
+    /// Every difference between production (without its system objects) and `schema`.
+    pub differences: Vec<Difference>,
+    /// Set when the history does not replay on its own and the import of the drifted
+    /// objects was planned into the replay.
+    pub planned: Option<PlannedImport>,
+}
+
+/// The import planned into a replay (in memory, nothing written), because the history
+/// alone does not replay: the usual first run, where base tables were made by hand and
+/// later migrations alter them.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlannedImport {
+    /// Where the history alone stops: `file:line: server message`.
+    pub history_alone_fails: String,
+    /// The names of the planned files.
+    pub files: Vec<String>,
+    /// The objects the planned files create: drifted, whatever the replay has.
+    #[serde(skip)]
+    pub objects: BTreeSet<ObjectKey>,
+}
+
 /// The same report from a replay of the history: what the replayed database has is what
-/// the migrations declare, dynamic SQL included. Differences inside objects both sides have
-/// (a column, an index, a policy added by hand to a migration's table) are listed too.
+/// the migrations declare, dynamic SQL included, apart from what a planned import made.
+/// Of the differences between production and the replay, those inside objects the
+/// migrations create (a column, an index, a policy added by hand to a migration's table:
+/// object-level drift) are listed too; objects on one side only are already drifted or
+/// missing.
 pub fn compare_replayed(
     prod: &Schema,
-    replayed: &Schema,
+    replay: Replay,
     history: &History,
     system: &[SystemEntry],
 ) -> Result<Report> {
-    let keys = replayed.keys();
+    let planned = |key: &ObjectKey| {
+        replay
+            .planned
+            .as_ref()
+            .is_some_and(|p| p.objects.contains(key))
+    };
+    let keys: Vec<ObjectKey> = replay
+        .schema
+        .keys()
+        .into_iter()
+        .filter(|k| !planned(k))
+        .collect();
     let created_in = |key: &ObjectKey| {
         history
             .declared
@@ -122,39 +165,14 @@ pub fn compare_replayed(
     };
     let declared: BTreeMap<&ObjectKey, String> = keys.iter().map(|k| (k, created_in(k))).collect();
     let mut report = compare_declared(prod, &declared, history, system)?;
-    let mut production = prod.clone();
-    without_system(&mut production, system)?;
-    report.differences = crate::diff::compare(&production, replayed)
+    report.differences = replay
+        .differences
         .into_iter()
-        .filter(|d| {
-            d.state == crate::diff::State::Differs || !WHOLE_OBJECTS.contains(&d.kind.as_str())
-        })
+        .filter(|d| (d.state == State::Differs || !d.kind.is_object()) && !planned(&d.key))
         .collect();
+    report.replayed_with_import = replay.planned;
     Ok(report)
 }
-
-/// The schema without what the system list names: an external tool makes those, no
-/// migration does, so a replay of the history never has them.
-pub fn without_system(schema: &mut Schema, system: &[SystemEntry]) -> Result<()> {
-    let system_name = |name: &QualifiedName| system.iter().any(|e| e.matches(name));
-    schema.tables.retain(|name, _| !system_name(name));
-    schema.views.retain(|name, _| !system_name(name));
-    schema.sequences.retain(|name, _| !system_name(name));
-    schema.types.retain(|name, _| !system_name(name));
-    schema.functions.retain(|key, _| !system_name(&key.name));
-    Ok(())
-}
-
-/// Kinds a report lists as drifted or missing objects of their own.
-const WHOLE_OBJECTS: [&str; 7] = [
-    "table",
-    "view",
-    "materialized_view",
-    "function",
-    "procedure",
-    "type",
-    "sequence",
-];
 
 fn compare_declared(
     prod: &Schema,

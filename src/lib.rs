@@ -2,7 +2,9 @@
 //! and bring it back under git.
 //!
 //! The pipeline: `catalog` (production, read-only) and `history` (migration files) both
-//! produce `model` objects; `drift` compares them; `report` prints the result.
+//! produce `model` objects; `production` reads production once; `drift` (static) and `diff`
+//! (against a replay) compare; `plan`, `render` and `write` make files; `verify` replays;
+//! `commands`, on top, run them.
 
 pub mod catalog;
 pub mod cli;
@@ -15,6 +17,7 @@ pub mod history;
 pub mod inventory;
 pub mod model;
 pub mod plan;
+pub mod production;
 pub mod render;
 pub mod report;
 pub mod triage;

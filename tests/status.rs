@@ -3,6 +3,7 @@
 
 mod common;
 
+use assert_cmd::assert::OutputAssertExt;
 use common::{acme_production, pgdrift, project_root, TestDb};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -152,7 +153,8 @@ fn acme_status_reports_the_exact_sets() {
     let settings =
         pgdrift::config::Settings::resolve(Some(&dir.path().join("pgdrift.toml")), &[], None)
             .unwrap();
-    let production = pgdrift::commands::read_production(&settings, Some(&db.url())).unwrap();
+    let reading = pgdrift::production::Reading::Report;
+    let production = pgdrift::production::read(&settings, Some(&db.url()), reading).unwrap();
     assert_eq!(production.queries, 17);
     assert_eq!(production.schema.tables.len(), 65 + 8);
 
@@ -234,6 +236,137 @@ fn check_passes_when_history_declares_everything() {
     .unwrap();
     pgdrift(dir.path())
         .args(["check", "--db-url", &db.url()])
+        .assert()
+        .code(0);
+}
+
+/// `status` or `check` with a scratch server, run in `dir`.
+fn with_scratch(dir: &Path, db: &TestDb, command: &str, extra: &[&str]) -> std::process::Output {
+    let url = common::server_url();
+    pgdrift(dir)
+        .args(["--db-url", &db.url(), command, "--scratch-url", &url])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// The acme history does not replay on its own (its first migration references a table
+/// made by hand): the replay plans the import of the drifted objects in, writes nothing,
+/// and reports what was changed by hand inside the tracked tables.
+#[test]
+fn acme_status_with_a_scratch_server_reports_object_level_drift_on_a_fresh_history() {
+    let db = acme_production();
+    let dir = common::acme_project();
+    let migrations = dir.path().join("supabase/migrations");
+    let before = common::migration_files(&migrations);
+    let static_report = json_status(dir.path(), &db);
+
+    let out = with_scratch(dir.path(), &db, "status", &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut objects: Vec<&str> = report["differences"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no differences: {report}"))
+        .iter()
+        .map(|d| d["object"].as_str().unwrap())
+        .collect();
+    objects.sort();
+    assert_eq!(
+        objects,
+        [
+            "column public.support_tickets.sla_due_at",
+            "index public.support_tickets_sla_due_idx",
+            "policy \"Org members see reviews of their products\" on public.product_reviews",
+        ]
+    );
+    let planned = &report["replayed_with_import"];
+    assert_eq!(
+        planned["history_alone_fails"],
+        "supabase/migrations/20240201090000_create_crm_pipelines.sql:5: relation \"public.organizations\" does not exist"
+    );
+    assert!(
+        planned["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "20240201085851_import_organizations.sql"),
+        "{planned}"
+    );
+    // The drifted objects stay drifted; what migrations create but production lost is missing.
+    let names = |r: &Value, state: &str| -> BTreeSet<String> {
+        r[state].as_array().unwrap().iter().map(raw_name).collect()
+    };
+    assert_eq!(names(&report, "drifted"), names(&static_report, "drifted"));
+    assert_eq!(
+        names(&report, "missing"),
+        BTreeSet::from([
+            "public.refresh_reporting()".to_string(),
+            "public.webhook_endpoints".to_string()
+        ])
+    );
+    assert_eq!(
+        common::migration_files(&migrations),
+        before,
+        "a file was written"
+    );
+
+    let out = with_scratch(dir.path(), &db, "check", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[4],
+        "object-level drift: 3 differences inside tracked objects"
+    );
+    assert!(
+        lines[5].starts_with("replay: the history alone fails at supabase/migrations/20240201090000_create_crm_pipelines.sql:5: relation \"public.organizations\" does not exist; it was replayed with the import of the drifted objects planned in ("),
+        "{}",
+        lines[5]
+    );
+    assert!(
+        text.contains("\nObject-level drift (changed by hand inside migration-made objects):\n  column public.support_tickets.sla_due_at: in production, not in migrations\n"),
+        "{text}"
+    );
+    assert_eq!(
+        common::migration_files(&migrations),
+        before,
+        "a file was written"
+    );
+}
+
+/// A migration that fails even with the drifted objects imported before it is an error
+/// naming the file, the line and the server's message.
+#[test]
+fn a_migration_that_fails_even_with_the_import_planned_in_is_an_error() {
+    let db = acme_production();
+    let dir = common::acme_project();
+    std::fs::write(
+        dir.path()
+            .join("supabase/migrations/20240801000000_link_legacy.sql"),
+        "-- Links organizations to a table no migration creates.\nALTER TABLE public.organizations\n  ADD COLUMN legacy_id bigint REFERENCES public.no_such_table (id);\n",
+    )
+    .unwrap();
+    for command in ["status", "check"] {
+        with_scratch(dir.path(), &db, command, &[])
+            .assert()
+            .code(2)
+            .stderr(common::one_line_error(
+                "supabase/migrations/20240801000000_link_legacy.sql:2: relation \"public.no_such_table\" does not exist",
+            ));
+    }
+    // Without the scratch server, the static report still reads the history.
+    pgdrift(dir.path())
+        .args(["--db-url", &db.url(), "status"])
         .assert()
         .code(0);
 }

@@ -58,18 +58,11 @@ fn key(row: &Row) -> Result<ObjectKey> {
     }
 }
 
-/// The kinds depend.sql names objects with.
+/// The kinds depend.sql names objects with: those of an `ObjectKey`, by their model names.
 fn object_kind(text: &str) -> Result<ObjectKind> {
-    Ok(match text {
-        "table" => ObjectKind::Table,
-        "view" => ObjectKind::View,
-        "materialized_view" => ObjectKind::MaterializedView,
-        "function" => ObjectKind::Function,
-        "procedure" => ObjectKind::Procedure,
-        "type" => ObjectKind::Type,
-        "sequence" => ObjectKind::Sequence,
-        other => return Err(anyhow!("unknown object kind {other} in a dependency")),
-    })
+    ObjectKind::from_name(text)
+        .filter(|k| k.is_object())
+        .ok_or_else(|| anyhow!("unknown object kind {text} in a dependency"))
 }
 
 fn part(row: &Row) -> Result<Part> {
@@ -95,17 +88,10 @@ mod tests {
 
     #[test]
     fn object_kinds_match_the_model_names() {
-        for kind in [
-            ObjectKind::Table,
-            ObjectKind::View,
-            ObjectKind::MaterializedView,
-            ObjectKind::Function,
-            ObjectKind::Procedure,
-            ObjectKind::Type,
-            ObjectKind::Sequence,
-        ] {
+        for kind in ObjectKind::ALL.into_iter().filter(|k| k.is_object()) {
             assert_eq!(object_kind(kind.as_str()).unwrap(), kind);
         }
         assert!(object_kind("operator").is_err());
+        assert!(object_kind("column").is_err());
     }
 }

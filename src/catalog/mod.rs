@@ -13,6 +13,7 @@ mod changes;
 mod columns;
 mod comments;
 mod constraints;
+mod default_privileges;
 mod depend;
 mod extensions;
 mod functions;
@@ -27,7 +28,7 @@ mod types;
 mod views;
 
 use crate::db::{schema_changed, Snapshot};
-use crate::model::{Grant, QualifiedName, Schema, Table, View};
+use crate::model::{DefaultPrivilege, Grant, QualifiedName, Schema, Table, View};
 use anyhow::{anyhow, Context, Result};
 use indexmap::IndexMap;
 use postgres::types::{FromSql, Type, WasNull};
@@ -68,6 +69,29 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
     // Last, so that a change made at any moment of the read is seen.
     changes::check(&mut reader)?;
     Ok(schema)
+}
+
+/// Fails, naming them, when some of the managed `schemas` do not exist: reading them would
+/// report everything their migrations declare as missing.
+pub fn check_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<()> {
+    namespaces::check_exist(&mut Reader { snapshot, schemas })
+}
+
+/// The schemas of `names` that exist (a name a migration mentions may be a CTE's or a
+/// typo), in name order.
+pub fn existing_schemas(snapshot: &mut Snapshot, names: &[String]) -> Result<Vec<String>> {
+    namespaces::existing(&mut Reader {
+        snapshot,
+        schemas: names,
+    })
+}
+
+/// The database's default privileges (`ALTER DEFAULT PRIVILEGES`), in catalog order.
+pub fn default_privileges(snapshot: &mut Snapshot) -> Result<Vec<DefaultPrivilege>> {
+    default_privileges::load(&mut Reader {
+        snapshot,
+        schemas: &[],
+    })
 }
 
 fn by_name<T, K: Clone + std::hash::Hash + Eq>(

@@ -1,9 +1,9 @@
 //! The managed schemas themselves: owner, comment and the privileges granted on them beyond
-//! those a new schema has, read in one query.
+//! those a new schema has, read in one query; and which schemas of a list exist.
 
 use super::{get, Reader};
-use crate::model::{Grant, Namespace};
-use anyhow::Result;
+use crate::model::{quote_ident, Grant, Namespace};
+use anyhow::{bail, Result};
 
 const QUERY: &str = include_str!("queries/namespaces.sql");
 
@@ -33,4 +33,29 @@ pub(super) fn load(reader: &mut Reader) -> Result<Vec<Namespace>> {
         }
     }
     Ok(namespaces)
+}
+
+/// Fails, naming them, when some of the reader's schemas do not exist.
+pub(super) fn check_exist(reader: &mut Reader) -> Result<()> {
+    let rows = reader.rows(
+        "SELECT s FROM unnest($1::text[]) AS s WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s)",
+        "schemas",
+    )?;
+    let unknown: Vec<String> = rows.iter().map(|r| quote_ident(r.get(0))).collect();
+    if !unknown.is_empty() {
+        bail!(
+            "schema {} does not exist in production: check --schema or `schemas` in pgdrift.toml",
+            unknown.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The reader's schemas that exist, in name order.
+pub(super) fn existing(reader: &mut Reader) -> Result<Vec<String>> {
+    let rows = reader.rows(
+        "SELECT nspname::text FROM pg_namespace WHERE nspname = ANY($1) ORDER BY 1",
+        "schemas",
+    )?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }

@@ -1,16 +1,16 @@
 //! `pgdrift import`: plan, render, confirm, write; then say how to record the new versions.
 
-use super::read_production;
 use crate::cli::ImportArgs;
 use crate::config::Settings;
 use crate::model::Schema;
 use crate::plan::{self, Plan, Selection};
+use crate::production::{self, Production, Reading};
 use crate::render::{FileHeader, Renderer};
 use crate::write::{self, Output};
 use crate::{db, drift, history};
 use anyhow::{bail, Context, Result};
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub fn run(
     settings: &Settings,
@@ -31,33 +31,35 @@ pub fn run(
     if !args.dry_run {
         write::check_dir(&dir)?;
     }
-    let (prod, replay) = match &args.scratch_url {
-        Some(_) => {
-            let mut production = crate::verify::read_production(settings, db_url, &history)?;
-            drift::without_system(&mut production.schema, &settings.system)?;
-            (production.schema.clone(), Some(production))
-        }
-        None => (read_production(settings, db_url)?.schema, None),
+    // With a replay, production is compared without its system objects all along.
+    let reading = match &args.scratch_url {
+        Some(_) => Reading::Replay(&history),
+        None => Reading::Report,
     };
-    let report = drift::compare(&prod, &history, &settings.system)?;
+    let production = production::read(settings, db_url, reading)?;
+    let prod = match &args.scratch_url {
+        Some(_) => &production.without_system,
+        None => &production.schema,
+    };
     let selection = if args.all {
         Selection::All
     } else {
         Selection::Tables(&args.tables)
     };
-    let objects = plan::objects(&prod, &report, &selection)?;
     let options = plan::Options {
         single_file: args.single_file.clone(),
     };
-    let mut plan = if objects.is_empty() {
-        Plan::default()
-    } else {
-        plan::build(&prod, &history, &objects, &options)?
-    };
-    let mut outputs = render(&renderer, &prod, None, &plan, &dir)?;
-    if let (Some(production), Some(url)) = (&replay, &args.scratch_url) {
+    let mut plan = planned(prod, &history, settings, &selection, &options)?;
+    let mut outputs = render(&renderer, prod, None, &plan, &dir)?;
+    if let Some(url) = &args.scratch_url {
         let checked = self_check(
-            &renderer, production, &history, &mut plan, outputs, url, &dir,
+            &renderer,
+            &production,
+            &history,
+            &mut plan,
+            outputs,
+            url,
+            &dir,
         )?;
         outputs = checked;
     }
@@ -93,6 +95,22 @@ pub fn run(
     super::triage::audit(settings, &import_summary(&plan), out)
 }
 
+/// The import of the `selection` of production's drifted objects.
+pub(super) fn planned(
+    prod: &Schema,
+    history: &history::History,
+    settings: &Settings,
+    selection: &Selection,
+    options: &plan::Options,
+) -> Result<Plan> {
+    let report = drift::compare(prod, history, &settings.system)?;
+    let objects = plan::objects(prod, &report, selection)?;
+    if objects.is_empty() {
+        return Ok(Plan::default());
+    }
+    plan::build(prod, history, &objects, options)
+}
+
 /// `Drift resolved - imported 3 tables (public.a, public.b, public.c) and 2 other objects`.
 fn import_summary(plan: &Plan) -> String {
     let items = plan.files.iter().flat_map(|f| &f.items);
@@ -125,14 +143,14 @@ fn import_summary(plan: &Plan) -> String {
 /// that would not reproduce production are refused, with the first differences.
 fn self_check(
     renderer: &Renderer,
-    production: &crate::verify::Production,
+    production: &Production,
     history: &history::History,
     plan: &mut Plan,
     outputs: Vec<Output>,
     scratch_url: &str,
     dir: &Path,
 ) -> Result<Vec<Output>> {
-    let replayed = replay_with(production, history, &outputs, scratch_url, dir)?;
+    let (replayed, differences) = replay_with(production, history, &outputs, scratch_url, dir)?;
     let last = plan
         .files
         .iter()
@@ -140,8 +158,9 @@ fn self_check(
         .chain(history.files.last().map(|f| f.version.clone()))
         .max();
     let catch_up = plan::catchup::files(
-        &production.schema,
+        &production.without_system,
         &replayed,
+        &differences,
         last.as_deref(),
         history.files.len(),
     )?;
@@ -149,14 +168,13 @@ fn self_check(
     let mut all = outputs;
     all.extend(render(
         renderer,
-        &production.schema,
+        &production.without_system,
         Some(&replayed),
         &extra,
         dir,
     )?);
     plan.files.extend(extra.files);
-    let again = replay_with(production, history, &all, scratch_url, dir)?;
-    let differences = crate::diff::compare(&production.schema, &again);
+    let (_, differences) = replay_with(production, history, &all, scratch_url, dir)?;
     if !differences.is_empty() {
         let first: Vec<String> = differences.iter().take(5).map(|d| d.to_string()).collect();
         bail!(
@@ -168,29 +186,41 @@ fn self_check(
     Ok(all)
 }
 
-/// The history plus `outputs`, in file name order, replayed into a scratch database.
+/// The history plus `outputs`, in file name order, replayed into a scratch database: its
+/// schema and how it differs from production.
 fn replay_with(
-    production: &crate::verify::Production,
+    production: &Production,
     history: &history::History,
     outputs: &[Output],
     scratch_url: &str,
     dir: &Path,
-) -> Result<Schema> {
-    let mut files = crate::verify::history_files(history)?;
+) -> Result<(Schema, Vec<crate::diff::Difference>)> {
+    let files = with_outputs(history, outputs, dir)?;
+    let replayed = crate::verify::replay_files(production, history, &files, scratch_url, None)?;
+    match (replayed.schema, replayed.failure) {
+        (Some(schema), _) => Ok((schema, replayed.differences)),
+        (None, failure) => bail!(
+            "the new files would not replay ({}); nothing was written",
+            failure.map(|f| f.to_string()).unwrap_or_default()
+        ),
+    }
+}
+
+/// The migration files with their text and `outputs` (files not written, as if in `dir`),
+/// in file name order: the order a replay runs them in.
+pub(super) fn with_outputs(
+    history: &history::History,
+    outputs: &[Output],
+    dir: &Path,
+) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = history.texts()?;
     files.extend(
         outputs
             .iter()
             .map(|o| (dir.join(&o.name), o.contents.clone())),
     );
     files.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
-    let replayed = crate::verify::replay_files(production, history, &files, scratch_url, None)?;
-    match (replayed.schema, replayed.failure) {
-        (Some(schema), _) => Ok(schema),
-        (None, failure) => bail!(
-            "the new files would not replay ({}); nothing was written",
-            failure.map(|f| f.to_string()).unwrap_or_default()
-        ),
-    }
+    Ok(files)
 }
 
 /// Renders every file before anything is written: a template error writes nothing.

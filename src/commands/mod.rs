@@ -3,17 +3,15 @@
 mod ask;
 mod import;
 mod resolve;
+mod status;
 mod triage;
 mod verify;
 
-use crate::cli::{Cli, Command, ReportArgs};
+pub use status::{drift_report, replayed_report};
+
+use crate::cli::{Cli, Command};
 use crate::config::Settings;
-use crate::db::{Snapshot, Target};
-use crate::drift::{self, Report};
-use crate::model::Schema;
-use crate::{catalog, history, report};
-use anyhow::{bail, Context, Result};
-use postgres::types::Type;
+use anyhow::Result;
 use std::io::Write;
 
 /// How a command ended, when it did not fail.
@@ -33,7 +31,7 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
     }
     match &cli.command {
         Command::Status(args) => {
-            status(&settings, g.db_url.as_deref(), args, out)?;
+            status::run(&settings, g.db_url.as_deref(), args, out)?;
             Ok(Outcome::Success)
         }
         Command::Import(args) => {
@@ -58,7 +56,7 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
         Command::Check(args) => {
-            let report = status(&settings, g.db_url.as_deref(), args, out)?;
+            let report = status::run(&settings, g.db_url.as_deref(), args, out)?;
             Ok(if report.has_unresolved_drift() {
                 Outcome::DriftFound
             } else {
@@ -66,95 +64,4 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome> {
             })
         }
     }
-}
-
-fn status(
-    settings: &Settings,
-    db_url: Option<&str>,
-    args: &ReportArgs,
-    out: &mut impl Write,
-) -> Result<Report> {
-    let report = match &args.scratch_url {
-        Some(url) => replayed_report(settings, db_url, url, args.prelude.as_deref())?,
-        None => drift_report(settings, db_url)?,
-    };
-    report::print(&report, args.format, out).context("writing the report")?;
-    Ok(report)
-}
-
-/// Reads the history, then production, and compares them.
-pub fn drift_report(settings: &Settings, db_url: Option<&str>) -> Result<Report> {
-    // The history is read first: a broken migration is reported before production is touched.
-    let history = history::parse_dir(&settings.migrations)?;
-    let prod = read_production(settings, db_url)?;
-    let mut report = drift::compare(&prod.schema, &history, &settings.system)?;
-    report.database = prod.database;
-    Ok(report)
-}
-
-/// The report from a replay of the history into a scratch database.
-pub fn replayed_report(
-    settings: &Settings,
-    db_url: Option<&str>,
-    scratch_url: &str,
-    prelude: Option<&std::path::Path>,
-) -> Result<Report> {
-    let history = history::parse_dir(&settings.migrations)?;
-    let files = crate::verify::history_files(&history)?;
-    let production = crate::verify::read_production(settings, db_url, &history)?;
-    let replayed =
-        crate::verify::replay_files(&production, &history, &files, scratch_url, prelude)?;
-    let Some(schema) = replayed.schema else {
-        let failure = replayed.failure.map(|f| f.to_string()).unwrap_or_default();
-        bail!("the migrations do not replay ({failure}): run pgdrift verify for details, or leave out --scratch-url for the static report");
-    };
-    let mut report =
-        drift::compare_replayed(&production.schema, &schema, &history, &settings.system)?;
-    report.database = production.target.display.clone();
-    Ok(report)
-}
-
-/// Production's managed schemas, as read in one snapshot.
-pub struct Production {
-    pub schema: Schema,
-    /// How many catalog queries the snapshot ran.
-    pub queries: usize,
-    /// `postgres://user@host:port/db`, never the password.
-    pub database: String,
-}
-
-/// Reads the managed schemas of production in one read-only snapshot.
-pub fn read_production(settings: &Settings, db_url: Option<&str>) -> Result<Production> {
-    let target = Target::resolve(db_url)?;
-    let mut client = target.connect()?;
-    let mut snapshot = Snapshot::begin(&mut client, settings.statement_timeout)?;
-    check_schemas(&mut snapshot, &settings.schemas)?;
-    let schema = catalog::load(&mut snapshot, &settings.schemas)
-        .with_context(|| format!("reading the catalog of {}", target.display))?;
-    let queries = snapshot.query_count();
-    snapshot.finish()?;
-    Ok(Production {
-        schema,
-        queries,
-        database: target.display,
-    })
-}
-
-pub fn check_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<()> {
-    let rows = snapshot.query(
-        "SELECT s FROM unnest($1::text[]) AS s WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s)",
-        &[(&schemas, Type::TEXT_ARRAY)],
-    )?;
-    let unknown: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
-    if !unknown.is_empty() {
-        bail!(
-            "schema {} does not exist in production: check --schema or `schemas` in pgdrift.toml",
-            unknown
-                .iter()
-                .map(|s| crate::model::quote_ident(s))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    Ok(())
 }

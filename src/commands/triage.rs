@@ -10,7 +10,7 @@ use crate::model::{ConstraintKind, ObjectKey, ObjectKind, QualifiedName, Schema}
 use crate::render::{FileHeader, Renderer};
 use crate::triage::{self, backup};
 use crate::write::{self, Output};
-use crate::{catalog, history, inventory, plan};
+use crate::{history, inventory, plan, production};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
@@ -61,9 +61,7 @@ pub(super) fn read<'a>(
     display: &str,
 ) -> Result<(Snapshot<'a>, Schema, Report)> {
     let mut snapshot = Snapshot::begin(client, settings.statement_timeout)?;
-    super::check_schemas(&mut snapshot, &settings.schemas)?;
-    let prod = catalog::load(&mut snapshot, &settings.schemas)
-        .with_context(|| format!("reading the catalog of {display}"))?;
+    let prod = production::load(&mut snapshot, settings, display)?;
     let mut report = drift::compare(&prod, history, &settings.system)?;
     report.database = display.to_string();
     Ok((snapshot, prod, report))

@@ -2,99 +2,108 @@
 //! are compared: one field with a label, a flag, a comment, a set of grants.
 
 use super::{Difference, State};
-use crate::model::{quote_ident, Grant, QualifiedName};
+use crate::model::{quote_ident, Grant, ObjectKey, ObjectKind, Part, QualifiedName};
 use indexmap::{IndexMap, IndexSet};
 use std::fmt::Display;
 use std::hash::Hash;
 
-/// The kinds a difference can be about, in the order differences are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Kind {
-    Extension,
-    Type,
-    EnumValue,
-    Attribute,
-    Sequence,
-    Table,
-    Column,
-    Constraint,
-    Index,
-    Rls,
-    Policy,
-    Trigger,
-    View,
-    MaterializedView,
-    Function,
-    Procedure,
-    Comment,
-    Grant,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Extension => "extension",
-            Kind::Type => "type",
-            Kind::EnumValue => "enum_value",
-            Kind::Attribute => "attribute",
-            Kind::Sequence => "sequence",
-            Kind::Table => "table",
-            Kind::Column => "column",
-            Kind::Constraint => "constraint",
-            Kind::Index => "index",
-            Kind::Rls => "rls",
-            Kind::Policy => "policy",
-            Kind::Trigger => "trigger",
-            Kind::View => "view",
-            Kind::MaterializedView => "materialized_view",
-            Kind::Function => "function",
-            Kind::Procedure => "procedure",
-            Kind::Comment => "comment",
-            Kind::Grant => "grant",
-        }
+/// Where differences of each kind are printed: extensions, types and their values and
+/// attributes, sequences, tables and their parts, views, routines, comments, grants.
+fn printed_order(kind: ObjectKind) -> u8 {
+    match kind {
+        ObjectKind::Extension => 0,
+        ObjectKind::Type => 1,
+        ObjectKind::EnumValue => 2,
+        ObjectKind::Attribute => 3,
+        ObjectKind::Sequence => 4,
+        ObjectKind::Table => 5,
+        ObjectKind::Column => 6,
+        ObjectKind::Constraint => 7,
+        ObjectKind::Index => 8,
+        ObjectKind::Rls => 9,
+        ObjectKind::Policy => 10,
+        ObjectKind::Trigger => 11,
+        ObjectKind::View => 12,
+        ObjectKind::MaterializedView => 13,
+        ObjectKind::Function => 14,
+        ObjectKind::Procedure => 15,
+        ObjectKind::Comment => 16,
+        ObjectKind::Grant => 17,
     }
 }
 
-/// What a difference is about: its kind, how a person names it, and where it sorts
-/// among the differences of its kind.
+/// What a difference is about: its kind, how a person names it, where it sorts among the
+/// differences of its kind, and the object and part it is in.
 #[derive(Clone, Debug)]
 pub(super) struct Subject {
-    pub kind: Kind,
+    pub kind: ObjectKind,
     /// `column public.t.a`, `policy "Members read" on public.t`.
     pub object: String,
     pub sort: Vec<String>,
+    /// See `Difference::key`.
+    pub key: ObjectKey,
+    /// See `Difference::part`.
+    pub part: Part,
 }
 
 impl Subject {
     /// An object of a schema: `table public.t`, `type public.mood`.
-    pub fn named(kind: Kind, word: &str, name: &QualifiedName) -> Subject {
+    pub fn named(kind: ObjectKind, word: &str, name: &QualifiedName) -> Subject {
+        Subject::object(
+            ObjectKey::relation(kind, name.clone()),
+            format!("{word} {name}"),
+        )
+    }
+
+    /// An object, with the words that name it (`function public.f(uuid)`), sorted by name
+    /// and signature.
+    pub fn object(key: ObjectKey, object: String) -> Subject {
+        let mut sort = vec![key.name.schema.clone(), key.name.name.clone()];
+        sort.extend(key.signature.clone());
         Subject {
-            kind,
-            object: format!("{word} {name}"),
-            sort: vec![name.schema.clone(), name.name.clone()],
+            kind: key.kind,
+            object,
+            sort,
+            key,
+            part: Part::Whole,
         }
     }
 
     /// A part of an object with a name of its own: `constraint t_pkey on public.t`.
-    pub fn part(kind: Kind, word: &str, part: &str, of: &QualifiedName) -> Subject {
-        Subject {
-            kind,
-            object: format!("{word} {} on {of}", quote_ident(part)),
-            sort: vec![of.schema.clone(), of.name.clone(), part.to_string()],
-        }
+    pub fn part(kind: ObjectKind, word: &str, part: &str, of: &ObjectKey) -> Subject {
+        let object = format!("{word} {} on {}", quote_ident(part), of.name);
+        Subject::inside(kind, object, part, of)
     }
 
     /// A part named after its object: `column public.t.a`, `enum value public.mood.'ok'`.
-    pub fn dotted(kind: Kind, word: &str, of: &QualifiedName, part: &str, shown: &str) -> Subject {
+    pub fn dotted(
+        kind: ObjectKind,
+        word: &str,
+        of: &ObjectKey,
+        part: &str,
+        shown: &str,
+    ) -> Subject {
+        let object = format!("{word} {}.{shown}", of.name);
+        Subject::inside(kind, object, part, of)
+    }
+
+    /// A part of `of` of `kind`, named `part`, with the words that name it.
+    pub fn inside(kind: ObjectKind, object: String, part: &str, of: &ObjectKey) -> Subject {
         Subject {
             kind,
-            object: format!("{word} {of}.{shown}"),
-            sort: vec![of.schema.clone(), of.name.clone(), part.to_string()],
+            object,
+            sort: vec![
+                of.name.schema.clone(),
+                of.name.name.clone(),
+                part.to_string(),
+            ],
+            key: of.clone(),
+            part: Part::new(kind, part).unwrap_or(Part::Whole),
         }
     }
 
     /// The same subject, counted as another kind (`column order` of a table).
-    pub fn as_kind(&self, kind: Kind) -> Subject {
+    pub fn as_kind(&self, kind: ObjectKind) -> Subject {
         Subject {
             kind,
             ..self.clone()
@@ -167,7 +176,7 @@ pub(super) fn sorted_list(items: &[String]) -> String {
 
 #[derive(Default)]
 pub(super) struct Found {
-    items: Vec<(Kind, Vec<String>, Difference)>,
+    items: Vec<(u8, Vec<String>, Difference)>,
 }
 
 impl Found {
@@ -180,12 +189,14 @@ impl Found {
     fn push(&mut self, subject: &Subject, state: State, detail: Option<String>) {
         let difference = Difference {
             object: subject.object.clone(),
-            kind: subject.kind.as_str().to_string(),
+            kind: subject.kind,
             state,
             detail,
+            key: subject.key.clone(),
+            part: subject.part.clone(),
         };
-        self.items
-            .push((subject.kind, subject.sort.clone(), difference));
+        let order = printed_order(subject.kind);
+        self.items.push((order, subject.sort.clone(), difference));
     }
 
     /// An object on one side only.
@@ -266,9 +277,9 @@ impl Found {
     /// `COMMENT ON` the subject: on one side only, or different.
     pub fn comment(&mut self, on: &Subject, p: Option<&str>, m: Option<&str>) {
         let subject = Subject {
-            kind: Kind::Comment,
+            kind: ObjectKind::Comment,
             object: format!("comment on {}", on.object),
-            sort: on.sort.clone(),
+            ..on.clone()
         };
         match (p, m) {
             (Some(_), None) => self.only(&subject, State::InProductionOnly),
@@ -322,12 +333,13 @@ fn grant_subject(owner: &Subject, on: &str, column: Option<&str>, g: &Grant) -> 
     let mut sort = owner.sort.clone();
     sort.extend([g.grantee.clone(), g.privilege.clone()]);
     Subject {
-        kind: Kind::Grant,
+        kind: ObjectKind::Grant,
         object: format!(
             "grant {}{columns} on {on} to {grantee}{option}",
             g.privilege
         ),
         sort,
+        ..owner.clone()
     }
 }
 

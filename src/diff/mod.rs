@@ -15,8 +15,8 @@ mod views;
 #[cfg(test)]
 mod tests;
 
-use crate::model::{quote_ident, Schema};
-use found::{Found, Kind, Subject};
+use crate::model::{quote_ident, ObjectKey, ObjectKind, Part, QualifiedName, Schema};
+use found::{Found, Subject};
 use serde::Serialize;
 use std::fmt;
 
@@ -30,12 +30,22 @@ pub struct Difference {
     /// What kind of object: `table`, `column`, `constraint`, `index`, `rls`, `policy`,
     /// `trigger`, `view`, `materialized_view`, `function`, `procedure`, `type`,
     /// `enum_value`, `attribute`, `sequence`, `extension`, `comment`, `grant`.
-    pub kind: String,
+    pub kind: ObjectKind,
     pub state: State,
     /// For `Differs`: what differs, with production's value and the replay's
     /// (`type numeric(12,2) in production, numeric in migrations`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The object the difference is in, for code that acts on it: the object itself (a
+    /// table, view, routine, type, sequence, extension), or the one a part belongs to (the
+    /// table of a column, the type of an enum value, the domain of its constraint), as the
+    /// side that has it names it.
+    #[serde(skip)]
+    pub key: ObjectKey,
+    /// The part of `key` it is about: a column, constraint, index, policy or trigger, also
+    /// for the comment or the grants on one; `Whole` for anything else.
+    #[serde(skip)]
+    pub part: Part,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -85,9 +95,14 @@ fn extensions(found: &mut Found, production: &Schema, migrations: &Schema) {
         &migrations.extensions,
         |e| e.name.as_str(),
         |e| Subject {
-            kind: Kind::Extension,
-            object: format!("extension {}", quote_ident(&e.name)),
             sort: vec![e.name.clone()],
+            ..Subject::object(
+                ObjectKey::relation(
+                    ObjectKind::Extension,
+                    QualifiedName::new(&e.schema, &e.name),
+                ),
+                format!("extension {}", quote_ident(&e.name)),
+            )
         },
         |found, s, p, m| {
             found.value(s, "schema", &p.schema, &m.schema);

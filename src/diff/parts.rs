@@ -1,21 +1,18 @@
 //! The named parts of a table or view, each paired by name: constraints, indexes,
 //! policies, triggers.
 
-use super::found::{sorted_list, Found, Kind, Subject};
-use crate::model::{Constraint, Index, Policy, PolicyCommand, QualifiedName, Trigger};
+use super::found::{sorted_list, Found, Subject};
+use crate::model::{
+    Constraint, Index, ObjectKey, ObjectKind, Policy, PolicyCommand, QualifiedName, Trigger,
+};
 
 /// Constraints: presence, definition, validated, deferrable, comment.
-pub(super) fn constraints(
-    found: &mut Found,
-    of: &QualifiedName,
-    p: &[Constraint],
-    m: &[Constraint],
-) {
+pub(super) fn constraints(found: &mut Found, of: &ObjectKey, p: &[Constraint], m: &[Constraint]) {
     found.pairs(
         p,
         m,
         |c| c.name.as_str(),
-        |c| Subject::part(Kind::Constraint, "constraint", &c.name, of),
+        |c| Subject::part(ObjectKind::Constraint, "constraint", &c.name, of),
         |found, s, p, m| {
             found.value(s, "definition", body(&p.definition), body(&m.definition));
             found.flag(s, "validated", p.validated, m.validated);
@@ -44,15 +41,14 @@ fn body(definition: &str) -> &str {
 }
 
 /// Indexes, named in the schema of their table: presence, definition, comment.
-pub(super) fn indexes(found: &mut Found, of: &QualifiedName, p: &[Index], m: &[Index]) {
+pub(super) fn indexes(found: &mut Found, of: &ObjectKey, p: &[Index], m: &[Index]) {
     found.pairs(
         p,
         m,
         |i| i.name.as_str(),
-        |i| Subject {
-            kind: Kind::Index,
-            object: format!("index {}", QualifiedName::new(&of.schema, &i.name)),
-            sort: vec![of.schema.clone(), of.name.clone(), i.name.clone()],
+        |i| {
+            let name = QualifiedName::new(&of.name.schema, &i.name);
+            Subject::inside(ObjectKind::Index, format!("index {name}"), &i.name, of)
         },
         |found, s, p, m| {
             found.value(s, "definition", &p.definition, &m.definition);
@@ -62,12 +58,12 @@ pub(super) fn indexes(found: &mut Found, of: &QualifiedName, p: &[Index], m: &[I
 }
 
 /// Policies: presence, command, permissive, roles, USING, WITH CHECK, comment.
-pub(super) fn policies(found: &mut Found, of: &QualifiedName, p: &[Policy], m: &[Policy]) {
+pub(super) fn policies(found: &mut Found, of: &ObjectKey, p: &[Policy], m: &[Policy]) {
     found.pairs(
         p,
         m,
         |x| x.name.as_str(),
-        |x| Subject::part(Kind::Policy, "policy", &x.name, of),
+        |x| Subject::part(ObjectKind::Policy, "policy", &x.name, of),
         |found, s, p, m| {
             found.value(s, "command", command(p.command), command(m.command));
             found.value(s, "", permissive(p.permissive), permissive(m.permissive));
@@ -103,12 +99,12 @@ fn permissive(permissive: bool) -> &'static str {
 }
 
 /// Triggers: presence, definition, whether and when they fire, comment.
-pub(super) fn triggers(found: &mut Found, of: &QualifiedName, p: &[Trigger], m: &[Trigger]) {
+pub(super) fn triggers(found: &mut Found, of: &ObjectKey, p: &[Trigger], m: &[Trigger]) {
     found.pairs(
         p,
         m,
         |t| t.name.as_str(),
-        |t| Subject::part(Kind::Trigger, "trigger", &t.name, of),
+        |t| Subject::part(ObjectKind::Trigger, "trigger", &t.name, of),
         |found, s, p, m| {
             found.value(s, "definition", &p.definition, &m.definition);
             found.value(s, "", enabled(p.enabled), enabled(m.enabled));

@@ -1,8 +1,8 @@
 //! Functions and procedures, keyed by name and argument types: definition, comment,
 //! grants.
 
-use super::found::{Found, Kind, Subject};
-use crate::model::{ObjectKey, ObjectKind, Schema};
+use super::found::{Found, Subject};
+use crate::model::{ObjectKey, Schema};
 
 pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schema) {
     found.pairs(
@@ -20,17 +20,5 @@ pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schem
 
 /// `function public.f(uuid)`, `procedure public.p()`.
 fn subject(key: &ObjectKey) -> Subject {
-    let kind = match key.kind {
-        ObjectKind::Procedure => Kind::Procedure,
-        _ => Kind::Function,
-    };
-    Subject {
-        kind,
-        object: key.to_string(),
-        sort: vec![
-            key.name.schema.clone(),
-            key.name.name.clone(),
-            key.signature.clone().unwrap_or_default(),
-        ],
-    }
+    Subject::object(key.clone(), key.to_string())
 }

@@ -2,12 +2,12 @@
 //! with its column, so only standalone ones are reported as missing or extra; identity
 //! sequences have their options compared through their column.
 
-use super::found::{pair, Found, Kind, Pair, Subject};
+use super::found::{pair, Found, Pair, Subject};
 use super::State;
-use crate::model::{quote_ident, Schema, Sequence};
+use crate::model::{quote_ident, ObjectKind, Schema, Sequence};
 
 pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schema) {
-    let subject = |s: &Sequence| Subject::named(Kind::Sequence, "sequence", &s.name);
+    let subject = |s: &Sequence| Subject::named(ObjectKind::Sequence, "sequence", &s.name);
     let paired = pair(
         production.sequences.values(),
         migrations.sequences.values(),

@@ -1,16 +1,18 @@
 //! Tables (partitions included): the table itself, its columns and their order, RLS, and
 //! through `parts` its constraints, indexes, policies and triggers.
 
-use super::found::{list, sorted_list, Found, Kind, Subject};
+use super::found::{list, sorted_list, Found, Subject};
 use super::{parts, sequences};
-use crate::model::{quote_ident, Column, IdentityKind, QualifiedName, Schema, Table};
+use crate::model::{
+    quote_ident, Column, IdentityKind, ObjectKey, ObjectKind, QualifiedName, Schema, Table,
+};
 
 pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schema) {
     found.pairs(
         production.tables.values(),
         migrations.tables.values(),
         |t| &t.name,
-        |t| Subject::named(Kind::Table, "table", &t.name),
+        |t| Subject::named(ObjectKind::Table, "table", &t.name),
         table,
     );
 }
@@ -36,41 +38,46 @@ fn table(found: &mut Found, s: &Subject, p: &Table, m: &Table) {
         sorted_list(&p.options),
         sorted_list(&m.options),
     );
-    rls(found, p, m);
-    columns(found, p, m);
+    rls(found, s, p, m);
+    columns(found, &s.key, p, m);
     column_order(found, s, p, m);
-    parts::constraints(found, &p.name, &p.constraints, &m.constraints);
-    parts::indexes(found, &p.name, &p.indexes, &m.indexes);
-    parts::policies(found, &p.name, &p.policies, &m.policies);
-    parts::triggers(found, &p.name, &p.triggers, &m.triggers);
+    parts::constraints(found, &s.key, &p.constraints, &m.constraints);
+    parts::indexes(found, &s.key, &p.indexes, &m.indexes);
+    parts::policies(found, &s.key, &p.policies, &m.policies);
+    parts::triggers(found, &s.key, &p.triggers, &m.triggers);
     found.comment(s, p.comment.as_deref(), m.comment.as_deref());
     found.grants(s, &p.name.to_string(), None, &p.grants, &m.grants);
 }
 
 /// `ENABLE` / `FORCE ROW LEVEL SECURITY`.
-fn rls(found: &mut Found, p: &Table, m: &Table) {
+fn rls(found: &mut Found, table: &Subject, p: &Table, m: &Table) {
     let s = Subject {
-        kind: Kind::Rls,
         object: format!("row level security on {}", p.name),
-        sort: vec![p.name.schema.clone(), p.name.name.clone()],
+        ..table.as_kind(ObjectKind::Rls)
     };
     found.flag(&s, "enabled", p.rls_enabled, m.rls_enabled);
     found.flag(&s, "forced", p.rls_forced, m.rls_forced);
 }
 
-fn columns(found: &mut Found, p: &Table, m: &Table) {
-    let table = &p.name;
+fn columns(found: &mut Found, table: &ObjectKey, p: &Table, m: &Table) {
     found.pairs(
         &p.columns,
         &m.columns,
         |c| c.name.as_str(),
         |c| column_subject(table, &c.name),
-        |found, s, pc, mc| column(found, s, table, pc, mc),
+        |found, s, pc, mc| column(found, s, &table.name, pc, mc),
     );
 }
 
-pub(super) fn column_subject(table: &QualifiedName, column: &str) -> Subject {
-    Subject::dotted(Kind::Column, "column", table, column, &quote_ident(column))
+/// `column public.t.a`, of a table or a view.
+pub(super) fn column_subject(table: &ObjectKey, column: &str) -> Subject {
+    Subject::dotted(
+        ObjectKind::Column,
+        "column",
+        table,
+        column,
+        &quote_ident(column),
+    )
 }
 
 /// A column both sides have.
@@ -101,5 +108,11 @@ fn identity_kind(kind: IdentityKind) -> &'static str {
 fn column_order(found: &mut Found, s: &Subject, p: &Table, m: &Table) {
     let (p, m) = (p.columns.iter(), m.columns.iter());
     let (p, m) = (p.map(|c| c.name.as_str()), m.map(|c| c.name.as_str()));
-    found.order(&s.as_kind(Kind::Column), "column order", p, m, quote_ident);
+    found.order(
+        &s.as_kind(ObjectKind::Column),
+        "column order",
+        p,
+        m,
+        quote_ident,
+    );
 }

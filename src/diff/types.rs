@@ -1,15 +1,15 @@
 //! Types: enums (each value, and their order), domains, composites, ranges.
 
-use super::found::{pair, quote, Found, Kind, Pair, Subject};
+use super::found::{pair, quote, Found, Pair, Subject};
 use super::State;
-use crate::model::{quote_ident, QualifiedName, Schema, TypeBody, TypeDef};
+use crate::model::{quote_ident, ObjectKind, Schema, TypeBody, TypeDef};
 
 pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schema) {
     found.pairs(
         production.types.values(),
         migrations.types.values(),
         |t| &t.name,
-        |t| Subject::named(Kind::Type, "type", &t.name),
+        |t| Subject::named(ObjectKind::Type, "type", &t.name),
         type_def,
     );
 }
@@ -18,13 +18,11 @@ pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schem
 fn type_def(found: &mut Found, s: &Subject, p: &TypeDef, m: &TypeDef) {
     match (&p.body, &m.body) {
         (TypeBody::Enum { values: pv }, TypeBody::Enum { values: mv }) => {
-            enum_values(found, s, &p.name, pv, mv)
+            enum_values(found, s, pv, mv)
         }
-        (TypeBody::Domain { .. }, TypeBody::Domain { .. }) => {
-            domain(found, s, &p.name, &p.body, &m.body)
-        }
+        (TypeBody::Domain { .. }, TypeBody::Domain { .. }) => domain(found, s, &p.body, &m.body),
         (TypeBody::Composite { attributes: pa }, TypeBody::Composite { attributes: ma }) => {
-            attributes(found, s, &p.name, pa, ma)
+            attributes(found, s, pa, ma)
         }
         (
             TypeBody::Range {
@@ -55,9 +53,10 @@ fn body_kind(body: &TypeBody) -> &'static str {
 
 /// Each value on one side only (`enum value public.mood.'happy'`), then the order of the
 /// values both have (kind `enum_value`, named after the type).
-fn enum_values(found: &mut Found, s: &Subject, name: &QualifiedName, p: &[String], m: &[String]) {
+fn enum_values(found: &mut Found, s: &Subject, p: &[String], m: &[String]) {
     for paired in pair(p, m, |v| v.as_str()) {
-        let value = |v: &str| Subject::dotted(Kind::EnumValue, "enum value", name, v, &quote(v));
+        let value =
+            |v: &str| Subject::dotted(ObjectKind::EnumValue, "enum value", &s.key, v, &quote(v));
         match paired {
             Pair::Production(v) => found.only(&value(v), State::InProductionOnly),
             Pair::Migrations(v) => found.only(&value(v), State::InMigrationsOnly),
@@ -65,10 +64,16 @@ fn enum_values(found: &mut Found, s: &Subject, name: &QualifiedName, p: &[String
         }
     }
     let (p, m) = (p.iter().map(String::as_str), m.iter().map(String::as_str));
-    found.order(&s.as_kind(Kind::EnumValue), "enum value order", p, m, quote);
+    found.order(
+        &s.as_kind(ObjectKind::EnumValue),
+        "enum value order",
+        p,
+        m,
+        quote,
+    );
 }
 
-fn domain(found: &mut Found, s: &Subject, name: &QualifiedName, p: &TypeBody, m: &TypeBody) {
+fn domain(found: &mut Found, s: &Subject, p: &TypeBody, m: &TypeBody) {
     let (
         TypeBody::Domain {
             base_type: pb,
@@ -96,28 +101,29 @@ fn domain(found: &mut Found, s: &Subject, name: &QualifiedName, p: &TypeBody, m:
         pk,
         mk,
         |(c, _)| c.as_str(),
-        |(c, _)| Subject {
-            kind: Kind::Constraint,
-            object: format!("constraint {} on domain {name}", quote_ident(c)),
-            sort: vec![name.schema.clone(), name.name.clone(), c.clone()],
+        |(c, _)| {
+            let object = format!("constraint {} on domain {}", quote_ident(c), s.key.name);
+            Subject::inside(ObjectKind::Constraint, object, c, &s.key)
         },
         |found, s, (_, pd), (_, md)| found.value(s, "definition", pd, md),
     );
 }
 
 /// Attributes of a composite type: presence, type, order.
-fn attributes(
-    found: &mut Found,
-    s: &Subject,
-    name: &QualifiedName,
-    p: &[(String, String)],
-    m: &[(String, String)],
-) {
+fn attributes(found: &mut Found, s: &Subject, p: &[(String, String)], m: &[(String, String)]) {
     found.pairs(
         p,
         m,
         |(a, _)| a.as_str(),
-        |(a, _)| Subject::dotted(Kind::Attribute, "attribute", name, a, &quote_ident(a)),
+        |(a, _)| {
+            Subject::dotted(
+                ObjectKind::Attribute,
+                "attribute",
+                &s.key,
+                a,
+                &quote_ident(a),
+            )
+        },
         |found, s, (_, pt), (_, mt)| found.value(s, "type", pt, mt),
     );
     let (p, m) = (
@@ -125,7 +131,7 @@ fn attributes(
         m.iter().map(|(a, _)| a.as_str()),
     );
     found.order(
-        &s.as_kind(Kind::Attribute),
+        &s.as_kind(ObjectKind::Attribute),
         "attribute order",
         p,
         m,

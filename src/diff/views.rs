@@ -1,9 +1,9 @@
 //! Views and materialized views: definition, options, comments (the view's and its
 //! columns'), grants, and the indexes and triggers they carry.
 
-use super::found::{pair, sorted_list, Found, Kind, Pair, Subject};
+use super::found::{pair, sorted_list, Found, Pair, Subject};
 use super::{parts, tables};
-use crate::model::{Schema, View};
+use crate::model::{ObjectKind, Schema, View};
 
 pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schema) {
     found.pairs(
@@ -17,9 +17,9 @@ pub(super) fn compare(found: &mut Found, production: &Schema, migrations: &Schem
 
 fn subject(v: &View) -> Subject {
     if v.materialized {
-        Subject::named(Kind::MaterializedView, "materialized view", &v.name)
+        Subject::named(ObjectKind::MaterializedView, "materialized view", &v.name)
     } else {
-        Subject::named(Kind::View, "view", &v.name)
+        Subject::named(ObjectKind::View, "view", &v.name)
     }
 }
 
@@ -50,9 +50,9 @@ fn view(found: &mut Found, s: &Subject, p: &View, m: &View) {
             Pair::Migrations((c, text)) => (c, None, Some(text.as_str())),
             Pair::Both((c, pt), (_, mt)) => (c, Some(pt.as_str()), Some(mt.as_str())),
         };
-        found.comment(&tables::column_subject(&p.name, column), pc, mc);
+        found.comment(&tables::column_subject(&s.key, column), pc, mc);
     }
     found.grants(s, &p.name.to_string(), None, &p.grants, &m.grants);
-    parts::indexes(found, &p.name, &p.indexes, &m.indexes);
-    parts::triggers(found, &p.name, &p.triggers, &m.triggers);
+    parts::indexes(found, &s.key, &p.indexes, &m.indexes);
+    parts::triggers(found, &s.key, &p.triggers, &m.triggers);
 }

@@ -5,8 +5,8 @@
 use super::changes::{Family, Target};
 use super::fold::Folder;
 use super::names::{column_names_part, object_name, object_parts, strings};
-use super::{AddedPart, Addition};
-use crate::model::QualifiedName;
+use super::Addition;
+use crate::model::{ObjectKind, QualifiedName};
 use pg_query::protobuf::{
     AlterDomainStmt, AlterEnumStmt, AlterTableCmd, AlterTableStmt, AlterTableType, CommentStmt,
     ConstrType, Constraint, GrantStmt, GrantTargetType, IndexStmt, Node, ObjectType, RangeVar,
@@ -21,10 +21,10 @@ impl Folder {
             NodeEnum::AlterTableStmt(s) => self.alter_table(s),
             NodeEnum::IndexStmt(s) => self.add_index(s),
             NodeEnum::CreatePolicyStmt(s) => {
-                self.add_to_relation(s.table.as_ref(), AddedPart::Policy, &s.policy_name)
+                self.add_to_relation(s.table.as_ref(), ObjectKind::Policy, &s.policy_name)
             }
             NodeEnum::CreateTrigStmt(s) => {
-                self.add_to_relation(s.relation.as_ref(), AddedPart::Trigger, &s.trigname)
+                self.add_to_relation(s.relation.as_ref(), ObjectKind::Trigger, &s.trigname)
             }
             NodeEnum::CommentStmt(s) => self.add_comment(s),
             NodeEnum::GrantStmt(s) => self.add_grants(s),
@@ -50,7 +50,7 @@ impl Folder {
     }
 
     /// Records a part the current file adds to `target`, which it thereby alters.
-    fn add(&mut self, target: &QualifiedName, part: AddedPart, name: impl Into<String>) {
+    fn add(&mut self, target: &QualifiedName, part: ObjectKind, name: impl Into<String>) {
         self.touch_name(target);
         self.history.additions.push(Addition {
             file: self.file,
@@ -60,7 +60,7 @@ impl Folder {
         });
     }
 
-    fn add_to_relation(&mut self, relation: Option<&RangeVar>, part: AddedPart, name: &str) {
+    fn add_to_relation(&mut self, relation: Option<&RangeVar>, part: ObjectKind, name: &str) {
         if let Some(target) = relation.and_then(|r| self.relation_target(r)) {
             self.add(&target.name, part, name);
         }
@@ -104,26 +104,26 @@ impl Folder {
                 Ok(AlterTableType::AtAddColumn | AlterTableType::AtAddColumnToView),
                 Some(NodeEnum::ColumnDef(column)),
             ) => {
-                self.add(table, AddedPart::Column, column.colname.as_str());
+                self.add(table, ObjectKind::Column, column.colname.as_str());
                 for constraint in &column.constraints {
                     if let Some(NodeEnum::Constraint(constraint)) = constraint.node.as_ref() {
                         let name = constraint_name(&table.name, constraint, Some(&column.colname));
                         if let Some(name) = name {
-                            self.add(table, AddedPart::Constraint, name);
+                            self.add(table, ObjectKind::Constraint, name);
                         }
                     }
                 }
             }
             (Ok(AlterTableType::AtAddConstraint), Some(NodeEnum::Constraint(constraint))) => {
                 if let Some(name) = constraint_name(&table.name, constraint, None) {
-                    self.add(table, AddedPart::Constraint, name);
+                    self.add(table, ObjectKind::Constraint, name);
                 }
             }
             (Ok(AlterTableType::AtEnableRowSecurity), _) => {
-                self.add(table, AddedPart::RowSecurity, "enable")
+                self.add(table, ObjectKind::Rls, "enable")
             }
             (Ok(AlterTableType::AtForceRowSecurity), _) => {
-                self.add(table, AddedPart::RowSecurity, "force")
+                self.add(table, ObjectKind::Rls, "force")
             }
             _ => {}
         }
@@ -132,7 +132,7 @@ impl Folder {
     fn add_index(&mut self, s: &IndexStmt) {
         if let Some(table) = s.relation.as_ref().and_then(|r| self.relation_target(r)) {
             let name = index_name(&table.name.name, s);
-            self.add(&table.name, AddedPart::Index, name);
+            self.add(&table.name, ObjectKind::Index, name);
         }
     }
 
@@ -148,7 +148,7 @@ impl Folder {
                 };
                 let part = parts.pop().unwrap_or_default();
                 if let Some(target) = self.existing_name(&parts) {
-                    self.add(&target, AddedPart::Comment, part);
+                    self.add(&target, ObjectKind::Comment, part);
                 }
             }
             Ok(T::ObjectDomconstraint) => {
@@ -158,12 +158,12 @@ impl Folder {
                 let domain = list.items.first().and_then(object_parts);
                 let name = list.items.get(1).and_then(object_parts).unwrap_or_default();
                 if let Some(domain) = domain.and_then(|d| self.existing_name(&d)) {
-                    self.add(&domain, AddedPart::Comment, name.concat());
+                    self.add(&domain, ObjectKind::Comment, name.concat());
                 }
             }
             _ if Family::of(s.objtype).is_some() => {
                 if let Some(target) = self.object_target(object) {
-                    self.add(&target.name, AddedPart::Comment, "");
+                    self.add(&target.name, ObjectKind::Comment, "");
                 }
             }
             _ => {}
@@ -182,7 +182,7 @@ impl Folder {
         for object in &s.objects {
             if let Some(target) = self.object_target(object) {
                 for privilege in &privileges {
-                    self.add(&target.name, AddedPart::Grant, privilege.as_str());
+                    self.add(&target.name, ObjectKind::Grant, privilege.as_str());
                 }
             }
         }
@@ -194,7 +194,7 @@ impl Folder {
             return;
         };
         if s.old_val.is_empty() && !s.new_val.is_empty() {
-            self.add(&name, AddedPart::EnumValue, s.new_val.as_str());
+            self.add(&name, ObjectKind::EnumValue, s.new_val.as_str());
         } else {
             self.touch_name(&name);
         }
@@ -211,7 +211,7 @@ impl Folder {
                 } else {
                     constraint.conname.clone()
                 };
-                self.add(&domain, AddedPart::Constraint, name);
+                self.add(&domain, ObjectKind::Constraint, name);
             }
             _ => self.touch_name(&domain),
         }

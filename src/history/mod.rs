@@ -69,34 +69,20 @@ pub struct Rename {
     pub declared: bool,
 }
 
-/// The kind of part a migration adds to an existing object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AddedPart {
-    Column,
-    Constraint,
-    Index,
-    Policy,
-    Trigger,
-    EnumValue,
-    /// `ENABLE` or `FORCE ROW LEVEL SECURITY` (the name says which).
-    RowSecurity,
-    /// `COMMENT ON`; the name is empty for the object itself, else the commented column,
-    /// constraint, trigger or policy.
-    Comment,
-    /// `GRANT`; the name is the privilege in upper case, with its columns if any
-    /// (`SELECT`, `UPDATE (a, b)`, `ALL`).
-    Grant,
-}
-
 /// One part a file adds to a table, view, type, sequence or routine, named as it was
 /// named at that point of the history (see `History::renames` for later names).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Addition {
     pub file: usize,
     pub target: QualifiedName,
-    pub part: AddedPart,
+    /// A column, constraint, index, policy, trigger, enum value, row level security,
+    /// comment or grant.
+    pub part: ObjectKind,
     /// The part's name. Unnamed constraints and indexes get the name PostgreSQL chooses
     /// (`t_pkey`, `t_user_id_fkey`, `t_a_b_idx`), without its numeric suffix on a clash.
+    /// For row level security `enable` or `force`; for a comment, empty for the object
+    /// itself, else the commented column, constraint, trigger or policy; for a grant, the
+    /// privilege in upper case, with its columns if any (`SELECT`, `UPDATE (a, b)`, `ALL`).
     pub name: String,
 }
 
@@ -138,6 +124,15 @@ pub struct ColumnRename {
 }
 
 impl History {
+    /// Each migration file with its text, read again with the rule `parse_dir` reads it
+    /// with (see [`read_text`]): what a replay runs is what was parsed.
+    pub fn texts(&self) -> anyhow::Result<Vec<(PathBuf, String)>> {
+        self.files
+            .iter()
+            .map(|f| Ok((f.path.clone(), read_text(&f.path)?)))
+            .collect()
+    }
+
     /// The files that mention `name`, in order; empty when none does.
     pub fn files_referencing(&self, name: &QualifiedName) -> &[usize] {
         self.references.get(name).map_or(&[], Vec::as_slice)
@@ -299,8 +294,9 @@ pub fn migration_file(path: &Path) -> Option<MigrationFile> {
     })
 }
 
-/// Reads a migration file as UTF-8 text, without its byte order mark.
-fn read_text(path: &Path) -> anyhow::Result<String> {
+/// Reads a migration file as UTF-8 text, without its byte order mark (one, as editors
+/// write it). The one rule for a migration's text, for parsing and replaying alike.
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
     let bytes = fs::read(path).map_err(|e| {
         anyhow::anyhow!(
             "{}: the migration cannot be read ({e}): check that this user may read the file",

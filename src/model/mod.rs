@@ -229,6 +229,21 @@ pub struct Grant {
     pub grantable: bool,
 }
 
+/// One privilege of `ALTER DEFAULT PRIVILEGES`: what `owner` creates (in `schema`, or in
+/// any schema) gets `privilege` granted to `grantee`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DefaultPrivilege {
+    pub owner: String,
+    /// None for the defaults of every schema, which replace the built-in ones.
+    pub schema: Option<String>,
+    /// `TABLES`, `SEQUENCES`, `FUNCTIONS`, `TYPES` or `SCHEMAS`.
+    pub objects: String,
+    pub privilege: String,
+    /// Role name, or `PUBLIC`.
+    pub grantee: String,
+    pub grantable: bool,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoutineKind {
@@ -341,6 +356,45 @@ pub enum Part {
     Index(String),
     Policy(String),
     Trigger(String),
+}
+
+impl Part {
+    /// The part of `kind` named `name`; `None` for a kind that is no such part.
+    pub fn new(kind: ObjectKind, name: impl Into<String>) -> Option<Part> {
+        let name = name.into();
+        Some(match kind {
+            ObjectKind::Column => Part::Column(name),
+            ObjectKind::Constraint => Part::Constraint(name),
+            ObjectKind::Index => Part::Index(name),
+            ObjectKind::Policy => Part::Policy(name),
+            ObjectKind::Trigger => Part::Trigger(name),
+            _ => return None,
+        })
+    }
+
+    /// The kind of a named part; `None` for the whole object.
+    pub fn kind(&self) -> Option<ObjectKind> {
+        match self {
+            Part::Whole => None,
+            Part::Column(_) => Some(ObjectKind::Column),
+            Part::Constraint(_) => Some(ObjectKind::Constraint),
+            Part::Index(_) => Some(ObjectKind::Index),
+            Part::Policy(_) => Some(ObjectKind::Policy),
+            Part::Trigger(_) => Some(ObjectKind::Trigger),
+        }
+    }
+
+    /// The part's own name; `None` for the whole object.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Part::Whole => None,
+            Part::Column(n)
+            | Part::Constraint(n)
+            | Part::Index(n)
+            | Part::Policy(n)
+            | Part::Trigger(n) => Some(n),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -4,7 +4,9 @@ use super::QualifiedName;
 use serde::Serialize;
 use std::fmt;
 
-/// The kinds pgdrift reports. The JSON names are part of the command-line contract.
+/// Every kind of thing pgdrift names, in one vocabulary: the objects a report lists (tables
+/// to sequences, the kinds of an `ObjectKey`), and the parts inside them that a migration
+/// adds or a difference is about. The JSON names are part of the command-line contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
@@ -15,9 +17,52 @@ pub enum ObjectKind {
     Procedure,
     Type,
     Sequence,
+    Extension,
+    /// A value of an enum type.
+    EnumValue,
+    /// An attribute of a composite type.
+    Attribute,
+    Column,
+    /// Of a table, or of a domain.
+    Constraint,
+    Index,
+    /// `ENABLE` or `FORCE ROW LEVEL SECURITY`.
+    Rls,
+    Policy,
+    Trigger,
+    /// `COMMENT ON`.
+    Comment,
+    /// `GRANT`.
+    Grant,
 }
 
 impl ObjectKind {
+    pub const ALL: [ObjectKind; 18] = [
+        ObjectKind::Table,
+        ObjectKind::View,
+        ObjectKind::MaterializedView,
+        ObjectKind::Function,
+        ObjectKind::Procedure,
+        ObjectKind::Type,
+        ObjectKind::Sequence,
+        ObjectKind::Extension,
+        ObjectKind::EnumValue,
+        ObjectKind::Attribute,
+        ObjectKind::Column,
+        ObjectKind::Constraint,
+        ObjectKind::Index,
+        ObjectKind::Rls,
+        ObjectKind::Policy,
+        ObjectKind::Trigger,
+        ObjectKind::Comment,
+        ObjectKind::Grant,
+    ];
+
+    /// The kind `as_str` names `name`.
+    pub fn from_name(name: &str) -> Option<ObjectKind> {
+        ObjectKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ObjectKind::Table => "table",
@@ -27,7 +72,24 @@ impl ObjectKind {
             ObjectKind::Procedure => "procedure",
             ObjectKind::Type => "type",
             ObjectKind::Sequence => "sequence",
+            ObjectKind::Extension => "extension",
+            ObjectKind::EnumValue => "enum_value",
+            ObjectKind::Attribute => "attribute",
+            ObjectKind::Column => "column",
+            ObjectKind::Constraint => "constraint",
+            ObjectKind::Index => "index",
+            ObjectKind::Rls => "rls",
+            ObjectKind::Policy => "policy",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::Comment => "comment",
+            ObjectKind::Grant => "grant",
         }
+    }
+
+    /// The objects a report lists as tracked, drifted, missing or system, each on its own:
+    /// tables, views, materialized views, functions, procedures, types and sequences.
+    pub fn is_object(self) -> bool {
+        self.is_relation() || self.is_routine() || self == ObjectKind::Type
     }
 
     /// Tables, views, materialized views and sequences share one namespace (`pg_class`).
@@ -52,8 +114,9 @@ impl fmt::Display for ObjectKind {
     }
 }
 
-/// One object: its kind, its name and, for routines, its input argument types
-/// (normalised with `normalize_type`, joined with `, `).
+/// One object: its kind (one that `ObjectKind::is_object`, or an extension), its name
+/// and, for routines, its input argument types (normalised with `normalize_type`, joined
+/// with `, `).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct ObjectKey {
     pub kind: ObjectKind,
@@ -92,5 +155,37 @@ impl ObjectKey {
 impl fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.kind, self.display_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ObjectKind;
+
+    #[test]
+    fn json_names_are_the_printed_names() {
+        use ObjectKind::*;
+        for kind in ObjectKind::ALL {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, kind.as_str(), "{kind:?}");
+            assert_eq!(ObjectKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ObjectKind::from_name("operator"), None);
+        let objects: Vec<ObjectKind> = ObjectKind::ALL
+            .into_iter()
+            .filter(|k| k.is_object())
+            .collect();
+        assert_eq!(
+            objects,
+            [
+                Table,
+                View,
+                MaterializedView,
+                Function,
+                Procedure,
+                Type,
+                Sequence
+            ]
+        );
     }
 }

@@ -2,11 +2,16 @@
 //! objects both have (a column, an index, a policy, a trigger added by hand to a migration's
 //! table; a function changed by hand), and what the replay has that production lost (a
 //! migration's table dropped by hand). Dated after the last migration.
+//!
+//! What to catch up comes from the differences `diff::compare` found between production and
+//! the replay; the two schemas only give the order of the statements and what a file drops.
 
 use super::graph::parts_of;
 use super::{file_stem, version, Item, PlannedFile, TableItem};
+use crate::diff::{Difference, State};
 use crate::model::{ObjectKey, ObjectKind, Part, Schema, Table};
 use anyhow::Result;
+use std::collections::BTreeSet;
 
 /// What the catch-up files hold, before versions are given.
 struct Group {
@@ -16,36 +21,38 @@ struct Group {
     items: Vec<Item>,
 }
 
-/// Files that make the replay of the history (`replayed`) equal production, dated after
-/// `after` (the last migration or import file).
+/// Files that make the replay of the history (`replayed`) equal production, for the
+/// `differences` between them, dated after `after` (the last migration or import file).
 pub fn files(
     prod: &Schema,
     replayed: &Schema,
+    differences: &[Difference],
     after: Option<&str>,
     slot: usize,
 ) -> Result<Vec<PlannedFile>> {
     let mut groups = Vec::new();
-    if let Some(removed) = removed_objects(prod, replayed) {
+    if let Some(removed) = removed_objects(replayed, differences) {
         groups.push(removed);
     }
     for table in prod.tables.values() {
         if let Some(theirs) = replayed.tables.get(&table.name) {
-            groups.extend(table_changes(table, theirs));
+            groups.extend(table_changes(table, theirs, differences));
         }
     }
-    for (key, function) in &prod.functions {
-        let changed = replayed
-            .functions
-            .get(key)
-            .is_some_and(|f| f.definition != function.definition);
-        if changed {
-            groups.push(Group {
-                stem: format!("catch_up_{}", file_stem(&key.name.name)),
-                title: format!("Catch up {key}, changed by hand in production"),
-                drops: Vec::new(),
-                items: vec![Item::Function { key: key.clone() }],
-            });
-        }
+    let changed: BTreeSet<&ObjectKey> = differences
+        .iter()
+        .filter(|d| d.kind.is_routine() && d.state == State::Differs)
+        .map(|d| &d.key)
+        .collect();
+    // A routine itself differs only in its definition: its comment and grants are
+    // differences of their own kinds.
+    for key in prod.functions.keys().filter(|k| changed.contains(k)) {
+        groups.push(Group {
+            stem: format!("catch_up_{}", file_stem(&key.name.name)),
+            title: format!("Catch up {key}, changed by hand in production"),
+            drops: Vec::new(),
+            items: vec![Item::Function { key: key.clone() }],
+        });
     }
     let versions = version::between(after, None, groups.len())?;
     Ok(groups
@@ -67,15 +74,17 @@ pub fn files(
 }
 
 /// Objects the replay has and production does not: migrations made them, someone dropped
-/// them by hand.
-fn removed_objects(prod: &Schema, replayed: &Schema) -> Option<Group> {
-    let prod_keys: Vec<ObjectKey> = prod.keys();
+/// them by hand. Dropped in the reverse of the replay's catalog order.
+fn removed_objects(replayed: &Schema, differences: &[Difference]) -> Option<Group> {
+    let removed: BTreeSet<&ObjectKey> = differences
+        .iter()
+        .filter(|d| d.state == State::InMigrationsOnly && d.kind.is_object())
+        .map(|d| &d.key)
+        .collect();
     let mut drops = Vec::new();
-    for key in replayed.keys().into_iter().rev() {
-        if prod_keys.contains(&key) {
-            continue;
-        }
+    for key in replayed.keys().iter().rev().filter(|k| removed.contains(k)) {
         let item = match key.kind {
+            // A partition goes with its parent.
             ObjectKind::Table if replayed.tables[&key.name].partition_of.is_none() => {
                 Item::Table(TableItem::whole(key.name.clone()))
             }
@@ -87,11 +96,9 @@ fn removed_objects(prod: &Schema, replayed: &Schema) -> Option<Group> {
                 name: key.name.clone(),
                 omit_values: Vec::new(),
             },
-            ObjectKind::Sequence if replayed.sequences[&key.name].owned_by.is_none() => {
-                Item::Sequence {
-                    name: key.name.clone(),
-                }
-            }
+            ObjectKind::Sequence => Item::Sequence {
+                name: key.name.clone(),
+            },
             _ => continue,
         };
         drops.push(item);
@@ -104,40 +111,46 @@ fn removed_objects(prod: &Schema, replayed: &Schema) -> Option<Group> {
     })
 }
 
-/// Parts production's table has that the replayed one lacks, and the other way round.
-fn table_changes(prod: &Table, replayed: &Table) -> Option<Group> {
-    let theirs = parts_of(replayed);
-    let ours = parts_of(prod);
+/// Columns and parts (constraints, indexes, policies, triggers) that production's table
+/// has and the replayed one lacks, in production's order, and those the replayed one has
+/// and production lost, in reverse order.
+fn table_changes(prod: &Table, replayed: &Table, differences: &[Difference]) -> Option<Group> {
+    let key = ObjectKey::relation(ObjectKind::Table, prod.name.clone());
+    let one_side = |state: State| -> BTreeSet<&Part> {
+        differences
+            .iter()
+            .filter(|d| d.key == key && d.state == state && d.part.kind() == Some(d.kind))
+            .map(|d| &d.part)
+            .collect()
+    };
+    let (added, lost) = (
+        one_side(State::InProductionOnly),
+        one_side(State::InMigrationsOnly),
+    );
+    let local_columns = |t: &Table| -> Vec<Part> {
+        t.columns
+            .iter()
+            .filter(|c| c.is_local)
+            .map(|c| Part::Column(c.name.clone()))
+            .collect()
+    };
     let part = |p: Part| Item::TablePart {
         table: prod.name.clone(),
         part: p,
     };
-    let mut items: Vec<Item> = prod
-        .columns
-        .iter()
-        .filter(|c| c.is_local && !replayed.columns.iter().any(|r| r.name == c.name))
-        .map(|c| part(Part::Column(c.name.clone())))
-        .collect();
-    items.extend(
-        ours.iter()
-            .filter(|p| !theirs.contains(p))
-            .cloned()
-            .map(part),
-    );
-    let mut drops: Vec<Item> = theirs
-        .iter()
-        .rev()
-        .filter(|p| !ours.contains(p))
-        .cloned()
+    let items: Vec<Item> = local_columns(prod)
+        .into_iter()
+        .chain(parts_of(prod))
+        .filter(|p| added.contains(p))
         .map(part)
         .collect();
-    drops.extend(
-        replayed
-            .columns
-            .iter()
-            .filter(|c| c.is_local && !prod.columns.iter().any(|p| p.name == c.name))
-            .map(|c| part(Part::Column(c.name.clone()))),
-    );
+    let drops: Vec<Item> = parts_of(replayed)
+        .into_iter()
+        .rev()
+        .chain(local_columns(replayed))
+        .filter(|p| lost.contains(p))
+        .map(part)
+        .collect();
     if items.is_empty() && drops.is_empty() {
         return None;
     }

@@ -1,7 +1,7 @@
 //! Items with what each needs: other items (an order) and migrations (a slot in history).
 
 use super::item::{Item, TableItem};
-use crate::history::{AddedPart, History};
+use crate::history::History;
 use crate::model::{ConstraintKind, ObjectKey, ObjectKind, Part, QualifiedName, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -115,15 +115,16 @@ impl<'a> Builder<'a> {
             },
             ObjectKind::Type => Item::Type {
                 name: key.name.clone(),
-                omit_values: self.added(std::slice::from_ref(&key.name), AddedPart::EnumValue),
+                omit_values: self.added(std::slice::from_ref(&key.name), ObjectKind::EnumValue),
             },
+            _ => return,
         };
         let index = self.push(item, Some(key.clone()), &key.name.schema);
         self.by_owner.insert(key.clone(), index);
     }
 
     /// The names of parts of `kind` that migrations add to an object known by any of `names`.
-    fn added(&self, names: &[QualifiedName], kind: AddedPart) -> Vec<String> {
+    fn added(&self, names: &[QualifiedName], kind: ObjectKind) -> Vec<String> {
         let mut out: Vec<String> = self
             .history
             .additions
@@ -160,7 +161,7 @@ impl<'a> Builder<'a> {
         let key = table_key(name);
         let index = self.push(Item::Table(item), Some(key.clone()), &name.schema);
         self.by_owner.insert(key.clone(), index);
-        let added: BTreeSet<(AddedPart, String)> = self
+        let added: BTreeSet<(ObjectKind, String)> = self
             .history
             .additions
             .iter()
@@ -168,14 +169,10 @@ impl<'a> Builder<'a> {
             .map(|a| (a.part, a.name.clone()))
             .collect();
         for part in parts_of(table) {
-            let (kind, part_name) = match &part {
-                Part::Constraint(n) => (AddedPart::Constraint, n),
-                Part::Index(n) => (AddedPart::Index, n),
-                Part::Policy(n) => (AddedPart::Policy, n),
-                Part::Trigger(n) => (AddedPart::Trigger, n),
-                _ => continue,
+            let (Some(kind), Some(part_name)) = (part.kind(), part.name()) else {
+                continue;
             };
-            if added.contains(&(kind, part_name.clone())) {
+            if added.contains(&(kind, part_name.to_string())) {
                 continue;
             }
             let part_item = Item::TablePart {
@@ -214,7 +211,7 @@ impl<'a> Builder<'a> {
     fn table_item(&self, table: &Table, names: &[QualifiedName]) -> TableItem {
         let mut item = TableItem::whole(table.name.clone());
         item.as_name = names[0].clone();
-        item.omit_columns = self.added(names, AddedPart::Column);
+        item.omit_columns = self.added(names, ObjectKind::Column);
         // Walk the column renames backwards: production name -> the name it had first.
         for rename in self
             .history
@@ -362,6 +359,7 @@ impl<'a> Builder<'a> {
             ObjectKind::Type => self.prod.types.contains_key(&key.name),
             ObjectKind::Sequence => self.prod.sequences.contains_key(&key.name),
             ObjectKind::Function | ObjectKind::Procedure => self.prod.functions.contains_key(key),
+            _ => false,
         }
     }
 

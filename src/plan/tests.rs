@@ -457,3 +457,54 @@ fn a_unique_twin_of_the_primary_key_is_added_on_its_own() {
         "{layout:?}"
     );
 }
+
+#[test]
+fn catch_up_files_follow_the_differences_in_production_order() {
+    // Production added column z and a check to a migration's table, and dropped another
+    // migration table, its foreign key and column x.
+    let mut prod_t = table("t", &[]);
+    prod_t.columns.retain(|c| c.name != "x");
+    prod_t.columns.push(Column {
+        name: "z".into(),
+        ..prod_t.columns[0].clone()
+    });
+    prod_t
+        .constraints
+        .push(constraint("t_z_check", ConstraintKind::Check, None));
+    let prod = schema(vec![prod_t]);
+    let replayed = schema(vec![table("t", &["gone"]), table("gone", &[])]);
+    let differences = crate::diff::compare(&prod, &replayed);
+    let files = catchup::files(&prod, &replayed, &differences, Some("20240101120000"), 1).unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "20240101120001_catch_up_dropped_by_hand.sql",
+            "20240101120002_catch_up_t.sql"
+        ]
+    );
+    assert_eq!(files[0].drops, [Item::Table(TableItem::whole(qn("gone")))]);
+    let part = |p: Part| Item::TablePart {
+        table: qn("t"),
+        part: p,
+    };
+    assert_eq!(
+        files[1].items,
+        [
+            part(Part::Column("z".into())),
+            part(Part::Constraint("t_z_check".into()))
+        ]
+    );
+    assert_eq!(
+        files[1].drops,
+        [
+            part(Part::Constraint("t_gone_fkey".into())),
+            part(Part::Column("x".into()))
+        ]
+    );
+    // Nothing differs, nothing to catch up.
+    let same = crate::diff::compare(&prod, &prod);
+    assert!(catchup::files(&prod, &prod, &same, None, 1)
+        .unwrap()
+        .is_empty());
+}

@@ -48,11 +48,14 @@ pub(super) fn print(report: &Report, out: &mut impl Write) -> io::Result<()> {
     if !report.differences.is_empty() {
         writeln!(
             out,
-            "\n#### Changed by hand inside migration-made objects\n"
+            "\n#### Object-level drift (changed by hand inside migration-made objects)\n"
         )?;
         for d in &report.differences {
             writeln!(out, "- {}", cell(&d.to_string()))?;
         }
+    }
+    if let Some(planned) = &report.replayed_with_import {
+        writeln!(out, "\n{}", cell(&super::planned_note(planned)))?;
     }
     let notes = report.warnings.len() + report.skipped_files.len();
     if notes > 0 {

@@ -1,6 +1,6 @@
 //! Prints a drift report for people (text) or machines (JSON).
 
-use crate::drift::{Entry, Report};
+use crate::drift::{Entry, PlannedImport, Report};
 use crate::model::{quote_ident, ObjectKey, ObjectKind};
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
@@ -64,6 +64,17 @@ fn text(report: &Report, out: &mut impl Write) -> io::Result<()> {
             count(&report.system, tables),
         )?;
     }
+    if !report.differences.is_empty() {
+        let n = report.differences.len();
+        let plural = if n == 1 { "" } else { "s" };
+        writeln!(
+            out,
+            "object-level drift: {n} difference{plural} inside tracked objects"
+        )?;
+    }
+    if let Some(planned) = &report.replayed_with_import {
+        writeln!(out, "{}", planned_note(planned))?;
+    }
     drifted_tables(report, out)?;
     other_list(
         out,
@@ -96,9 +107,23 @@ fn text(report: &Report, out: &mut impl Write) -> io::Result<()> {
         .differences
         .iter()
         .map(|d| (d.to_string(), String::new()));
-    listing(out, "Changed by hand inside migration-made objects", inside)?;
+    listing(
+        out,
+        "Object-level drift (changed by hand inside migration-made objects)",
+        inside,
+    )?;
     other_list(out, "Tracked", report.tracked.iter())?;
     notes(report, out)
+}
+
+/// How a replay with a planned import was made: `replay: ...`.
+fn planned_note(planned: &PlannedImport) -> String {
+    let n = planned.files.len();
+    format!(
+        "replay: the history alone fails at {}; it was replayed with the import of the drifted objects planned in ({n} file{}, not written)",
+        planned.history_alone_fails,
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 fn drifted_tables(report: &Report, out: &mut impl Write) -> io::Result<()> {

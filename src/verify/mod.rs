@@ -11,15 +11,15 @@ pub use scratch::{interrupted, Scratch};
 
 use crate::catalog;
 use crate::config::Settings;
-use crate::db::{Snapshot, Target};
+use crate::db::Snapshot;
 use crate::diff::{self, Difference};
 use crate::history::{self, History};
 use crate::model::Schema;
+use crate::production::{self, Production, Reading};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// What a replay found.
 #[derive(Debug, Serialize)]
@@ -38,55 +38,21 @@ impl Verification {
     }
 }
 
-/// Production's managed schemas, and the schemas outside them that the history needs.
-pub struct Production {
-    pub schema: Schema,
-    pub outside: Schema,
-    /// `ALTER DEFAULT PRIVILEGES` statements, and the roles they name.
-    pub default_privileges: (String, Vec<String>),
-    pub target: Target,
-    /// `--statement-timeout`, for reading the scratch database too.
-    pub statement_timeout: Duration,
-}
-
-/// Reads production (one read-only snapshot) for a replay.
-pub fn read_production(
-    settings: &Settings,
-    db_url: Option<&str>,
-    history: &History,
-) -> Result<Production> {
-    let target = Target::resolve(db_url)?;
-    let mut client = target.connect()?;
-    let mut snapshot = Snapshot::begin(&mut client, settings.statement_timeout)?;
-    crate::commands::check_schemas(&mut snapshot, &settings.schemas)?;
-    let schema = catalog::load(&mut snapshot, &settings.schemas)
-        .with_context(|| format!("reading the catalog of {}", target.display))?;
-    let wanted = prelude::outside_schemas(&schema, history);
-    let outside_names = prelude::existing_schemas(&mut snapshot, &wanted)?;
-    let outside = catalog::load(&mut snapshot, &outside_names)
-        .with_context(|| format!("reading the catalog of {}", target.display))?;
-    let default_privileges = prelude::default_privileges(&mut snapshot)?;
-    snapshot.finish()?;
-    Ok(Production {
-        schema,
-        outside,
-        default_privileges,
-        target,
-        statement_timeout: settings.statement_timeout,
-    })
-}
-
 /// The result of replaying files into a scratch database.
 pub struct Replayed {
     /// The first file that failed; nothing after it ran.
     pub failure: Option<Failure>,
     /// The scratch database's managed schemas, when every file applied.
     pub schema: Option<Schema>,
+    /// Every difference between production (without its system objects) and `schema`;
+    /// none when a file failed.
+    pub differences: Vec<Difference>,
     pub notes: Vec<String>,
 }
 
 /// Replays `files` (the history, perhaps with files not written yet) into a new scratch
-/// database and reads its managed schemas. The scratch database is gone when this returns.
+/// database, reads its managed schemas and compares them with production's. The scratch
+/// database is gone when this returns.
 pub fn replay_files(
     production: &Production,
     history: &History,
@@ -99,10 +65,11 @@ pub fn replay_files(
         .target
         .connect()
         .context("connecting to the scratch database")?;
+    let (default_privileges, roles) = prelude::default_privileges(&production.default_privileges);
     prelude::check_roles(
         &mut client,
-        &[&production.schema, &production.outside],
-        &production.default_privileges.1,
+        &[&production.without_system, &production.outside],
+        &roles,
     )?;
     let (prelude_sql, notes, prelude_path) = match prelude_file {
         Some(path) => {
@@ -123,7 +90,7 @@ pub fn replay_files(
                 history,
                 &available,
             )?;
-            sql.push_str(&production.default_privileges.0);
+            sql.push_str(&default_privileges);
             (
                 sql,
                 notes,
@@ -137,6 +104,7 @@ pub fn replay_files(
             return Ok(Replayed {
                 failure: Some(failure),
                 schema: None,
+                differences: Vec::new(),
                 notes,
             });
         }
@@ -147,6 +115,7 @@ pub fn replay_files(
     snapshot.finish()?;
     Ok(Replayed {
         failure: None,
+        differences: diff::compare(&production.without_system, &replayed),
         schema: Some(replayed),
         notes,
     })
@@ -161,32 +130,12 @@ pub fn replay(
     prelude_file: Option<&Path>,
 ) -> Result<Verification> {
     let replayed = replay_files(production, history, files, scratch_url, prelude_file)?;
-    let differences = match &replayed.schema {
-        Some(schema) => diff::compare(&production.schema, schema),
-        None => Vec::new(),
-    };
     Ok(Verification {
         failure: replayed.failure,
-        differences,
+        differences: replayed.differences,
         notes: replayed.notes,
         migrations: files.len(),
     })
-}
-
-/// The migration files of the history, with their text.
-pub fn history_files(history: &History) -> Result<Vec<(PathBuf, String)>> {
-    history
-        .files
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(&f.path)
-                .with_context(|| format!("reading {}", f.path.display()))?;
-            Ok((
-                f.path.clone(),
-                text.trim_start_matches('\u{feff}').to_string(),
-            ))
-        })
-        .collect()
 }
 
 /// Reads the history and production, then replays.
@@ -197,8 +146,7 @@ pub fn verify(
     prelude_file: Option<&Path>,
 ) -> Result<Verification> {
     let history = history::parse_dir(&settings.migrations)?;
-    let files = history_files(&history)?;
-    let mut production = read_production(settings, db_url, &history)?;
-    crate::drift::without_system(&mut production.schema, &settings.system)?;
+    let files = history.texts()?;
+    let production = production::read(settings, db_url, Reading::Replay(&history))?;
     replay(&production, &history, &files, scratch_url, prelude_file)
 }

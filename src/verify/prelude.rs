@@ -3,44 +3,12 @@
 //! `storage`...), copied in structure from production's catalog. Cluster-wide roles cannot
 //! be created in a scratch database: missing ones are reported with the statement to run.
 
-use crate::db::Snapshot;
 use crate::history::History;
-use crate::model::{quote_ident, Extension, ObjectKey, Part, Schema};
+use crate::model::{quote_ident, DefaultPrivilege, Extension, ObjectKey, Part, Schema};
 use crate::plan;
 use crate::render::Renderer;
 use anyhow::{bail, Result};
-use postgres::types::Type;
 use std::collections::BTreeSet;
-
-/// Schemas whose objects are never copied: PostgreSQL's own.
-const SYSTEM_SCHEMAS: [&str; 3] = ["pg_catalog", "information_schema", "pg_toast"];
-
-/// The schemas the migrations or production's managed objects use without managing them.
-pub fn outside_schemas(prod: &Schema, history: &History) -> Vec<String> {
-    let managed: BTreeSet<&str> = prod.schemas.iter().map(String::as_str).collect();
-    let mut used: BTreeSet<String> = history
-        .references
-        .keys()
-        .map(|n| n.schema.clone())
-        .collect();
-    used.extend(prod.dependencies.iter().map(|d| d.to.name.schema.clone()));
-    used.into_iter()
-        .filter(|s| {
-            !managed.contains(s.as_str())
-                && !SYSTEM_SCHEMAS.contains(&s.as_str())
-                && !s.starts_with("pg_")
-        })
-        .collect()
-}
-
-/// Keeps the schemas that exist in production (a reference may name a CTE or a typo).
-pub fn existing_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Vec<String>> {
-    let rows = snapshot.query(
-        "SELECT nspname::text FROM pg_namespace WHERE nspname = ANY($1) ORDER BY 1",
-        &[(&schemas, Type::TEXT_ARRAY)],
-    )?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
-}
 
 /// SQL that recreates production's extensions (those the migrations do not create and the
 /// scratch server has) and the outside schemas' objects.
@@ -115,59 +83,47 @@ fn without_managed_parts(outside: &Schema, managed: &[String]) -> Schema {
     copy
 }
 
-/// Production's default privileges (`ALTER DEFAULT PRIVILEGES`), as statements: a platform
-/// such as Supabase grants the API roles everything created in `public`, and the objects the
-/// migrations create must get the same privileges in the replay.
-pub fn default_privileges(snapshot: &mut Snapshot) -> Result<(String, Vec<String>)> {
-    let rows = snapshot.query(
-        "SELECT pg_get_userbyid(d.defaclrole)::text AS owner,
-                n.nspname::text AS schema,
-                CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
-                     WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END AS objects,
-                a.privilege_type::text AS privilege,
-                CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END AS grantee,
-                a.is_grantable AS grantable
-           FROM pg_default_acl d
-           LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
-          CROSS JOIN LATERAL aclexplode(d.defaclacl) AS a
-          ORDER BY d.oid, 2, 3",
-        &[],
-    )?;
+/// Production's default privileges as `ALTER DEFAULT PRIVILEGES` statements, and the roles
+/// they name: the objects the migrations create must get in the replay the privileges
+/// production gives such objects.
+pub fn default_privileges(defaults: &[DefaultPrivilege]) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut roles = Vec::new();
     let mut revoked = BTreeSet::new();
-    for row in rows {
-        let (owner, schema, objects): (String, Option<String>, String) =
-            (row.get(0), row.get(1), row.get(2));
-        let (privilege, grantee, grantable): (String, String, bool) =
-            (row.get(3), row.get(4), row.get(5));
-        let scope = match &schema {
+    for d in defaults {
+        let scope = match &d.schema {
             Some(s) => format!(
                 "FOR ROLE {} IN SCHEMA {}",
-                quote_ident(&owner),
+                quote_ident(&d.owner),
                 quote_ident(s)
             ),
-            None => format!("FOR ROLE {}", quote_ident(&owner)),
+            None => format!("FOR ROLE {}", quote_ident(&d.owner)),
         };
         // A default without a schema replaces the built-in one, which grants PUBLIC some rights.
-        if schema.is_none() && revoked.insert((owner.clone(), objects.clone())) {
+        if d.schema.is_none() && revoked.insert((&d.owner, &d.objects)) {
             sql.push_str(&format!(
-                "ALTER DEFAULT PRIVILEGES {scope} REVOKE ALL ON {objects} FROM PUBLIC;\n"
+                "ALTER DEFAULT PRIVILEGES {scope} REVOKE ALL ON {} FROM PUBLIC;\n",
+                d.objects
             ));
         }
-        let to = if grantee == "PUBLIC" {
-            grantee.clone()
+        let to = if d.grantee == "PUBLIC" {
+            d.grantee.clone()
         } else {
-            quote_ident(&grantee)
+            quote_ident(&d.grantee)
         };
-        let option = if grantable { " WITH GRANT OPTION" } else { "" };
+        let option = if d.grantable {
+            " WITH GRANT OPTION"
+        } else {
+            ""
+        };
         sql.push_str(&format!(
-            "ALTER DEFAULT PRIVILEGES {scope} GRANT {privilege} ON {objects} TO {to}{option};\n"
+            "ALTER DEFAULT PRIVILEGES {scope} GRANT {} ON {} TO {to}{option};\n",
+            d.privilege, d.objects
         ));
-        roles.push(owner);
-        roles.push(grantee);
+        roles.push(d.owner.clone());
+        roles.push(d.grantee.clone());
     }
-    Ok((sql, roles))
+    (sql, roles)
 }
 
 /// Fails with the statements to run when the scratch server lacks roles production uses.

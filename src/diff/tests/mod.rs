@@ -293,3 +293,55 @@ fn differences_come_in_kind_then_name_order() {
         ]),
     );
 }
+
+/// Each difference names, for code that acts on it, the object it is in and the part of it.
+#[test]
+fn differences_name_their_object_and_part() {
+    let mut prod = base();
+    let t = deals(&mut prod);
+    t.columns[1].comment = Some("Changed".into());
+    t.columns.push(column("note", "text"));
+    t.indexes.clear();
+    t.rls_forced = true;
+    if let TypeBody::Enum { values } = &mut prod.types[0].body {
+        values.push("elated".into());
+    }
+    let view = prod.views.get_mut(&qn("public.open_deals")).unwrap();
+    view.materialized = true;
+    view.definition = "SELECT 1".into();
+    prod.functions[0].definition = TOUCH.replace("now()", "clock_timestamp()");
+    let table = ObjectKey::relation(ObjectKind::Table, qn("public.deals"));
+    let found: Vec<(ObjectKind, ObjectKey, Part)> = compare(&prod, &base())
+        .into_iter()
+        .map(|d| (d.kind, d.key, d.part))
+        .collect();
+    let column_part = |c: &str| Part::Column(c.into());
+    assert_eq!(
+        found,
+        [
+            (
+                ObjectKind::EnumValue,
+                ObjectKey::relation(ObjectKind::Type, qn("public.mood")),
+                Part::Whole
+            ),
+            (ObjectKind::Column, table.clone(), column_part("note")),
+            (
+                ObjectKind::Index,
+                table.clone(),
+                Part::Index("deals_title_idx".into())
+            ),
+            (ObjectKind::Rls, table.clone(), Part::Whole),
+            (
+                ObjectKind::MaterializedView,
+                ObjectKey::relation(ObjectKind::MaterializedView, qn("public.open_deals")),
+                Part::Whole
+            ),
+            (
+                ObjectKind::Function,
+                ObjectKey::routine(ObjectKind::Function, qn("public.touch"), ""),
+                Part::Whole
+            ),
+            (ObjectKind::Comment, table, column_part("title")),
+        ]
+    );
+}

@@ -73,6 +73,30 @@ fn reads_migrations_in_filename_order_and_skips_the_rest() {
 }
 
 #[test]
+fn the_texts_replayed_are_the_texts_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("20240101000000_bom.sql"),
+        "\u{feff}CREATE TABLE t (id int);",
+    )
+    .unwrap();
+    fs::write(dir.path().join("20240102000000_plain.sql"), "SELECT 1;").unwrap();
+    let history = parse_dir(dir.path()).unwrap();
+    let texts: Vec<String> = history.texts().unwrap().into_iter().map(|t| t.1).collect();
+    assert_eq!(texts, ["CREATE TABLE t (id int);", "SELECT 1;"]);
+
+    // A file that stops being UTF-8 between the reading and the replay is refused with the
+    // same message as at the reading.
+    fs::write(dir.path().join("20240102000000_plain.sql"), b"SELECT \xff;").unwrap();
+    let error = history.texts().unwrap_err().to_string();
+    assert!(
+        error
+            .ends_with("20240102000000_plain.sql:1: the file is not valid UTF-8: save it as UTF-8"),
+        "{error}"
+    );
+}
+
+#[test]
 fn recognises_migration_file_names() {
     for good in [
         "1_a.sql",

@@ -1,10 +1,11 @@
 //! Parts that files add to existing objects, and which files alter a declared object.
 
 use super::{declaration, fold};
-use crate::history::{AddedPart, History};
+use crate::history::History;
+use crate::model::ObjectKind;
 
 /// `(file, target, part, name)` of every addition, in order.
-fn additions(history: &History) -> Vec<(usize, String, AddedPart, String)> {
+fn additions(history: &History) -> Vec<(usize, String, ObjectKind, String)> {
     history
         .additions
         .iter()
@@ -15,9 +16,9 @@ fn additions(history: &History) -> Vec<(usize, String, AddedPart, String)> {
 fn row(
     file: usize,
     target: &str,
-    part: AddedPart,
+    part: ObjectKind,
     name: &str,
-) -> (usize, String, AddedPart, String) {
+) -> (usize, String, ObjectKind, String) {
     (file, target.to_string(), part, name.to_string())
 }
 
@@ -35,7 +36,7 @@ fn table_parts_are_recorded_with_postgres_names() {
          CREATE POLICY \"Owners read\" ON t FOR SELECT USING (true);
          CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();",
     ]);
-    use AddedPart::*;
+    use ObjectKind::*;
     assert_eq!(
         additions(&history),
         [
@@ -52,8 +53,8 @@ fn table_parts_are_recorded_with_postgres_names() {
             row(1, "public.t", Index, "t_lower_idx"),
             row(1, "public.t", Index, "t_email_key"),
             row(1, "public.t", Index, "t_a_b_email_idx"),
-            row(1, "public.t", RowSecurity, "enable"),
-            row(1, "public.t", RowSecurity, "force"),
+            row(1, "public.t", Rls, "enable"),
+            row(1, "public.t", Rls, "force"),
             row(1, "public.t", Policy, "Owners read"),
             row(1, "public.t", Trigger, "touch"),
         ]
@@ -80,7 +81,7 @@ fn type_values_comments_and_grants_are_recorded() {
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO anon;
          REVOKE ALL ON t FROM anon;",
     ]);
-    use AddedPart::*;
+    use ObjectKind::*;
     assert_eq!(
         additions(&history),
         [
@@ -121,7 +122,7 @@ fn alterations_are_listed_once_per_file_and_not_for_the_creating_file() {
     ]);
     let t = declaration(&history, "table public.t");
     assert_eq!((t.created_in, t.altered_in.clone()), (0, vec![2, 3]));
-    use AddedPart::*;
+    use ObjectKind::*;
     assert_eq!(
         additions(&history),
         [

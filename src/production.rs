@@ -1,0 +1,112 @@
+//! Production, read once and only read: its managed schemas in one read-only snapshot and,
+//! for a replay of the history, what the replay needs from outside them. The one place that
+//! checks that the managed schemas exist and that sets aside what the system list names.
+
+use crate::catalog;
+use crate::config::{Settings, SystemEntry};
+use crate::db::{Snapshot, Target};
+use crate::history::History;
+use crate::model::{DefaultPrivilege, QualifiedName, Schema};
+use anyhow::{Context, Result};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// What production is read for.
+#[derive(Clone, Copy)]
+pub enum Reading<'h> {
+    /// A report: the managed schemas.
+    Report,
+    /// A replay of this history: also the schemas outside the managed ones that it or
+    /// production's objects use, and the default privileges.
+    Replay(&'h History),
+}
+
+/// Production, as read in one snapshot.
+pub struct Production {
+    /// The managed schemas, every object of them (a report lists system objects too).
+    pub schema: Schema,
+    /// `schema` without what the system list names: what a replay of the history is
+    /// compared with, since an external tool makes those objects and no migration does.
+    pub without_system: Schema,
+    /// For a replay: the schemas the history or the managed objects use without managing
+    /// them (Supabase's `auth`, `storage`...). Empty for a report.
+    pub outside: Schema,
+    /// For a replay: `ALTER DEFAULT PRIVILEGES`. Empty for a report.
+    pub default_privileges: Vec<DefaultPrivilege>,
+    /// `postgres://user@host:port/db`, never the password.
+    pub database: String,
+    /// How many catalog queries reading the managed schemas ran.
+    pub queries: usize,
+    /// `--statement-timeout`, for reading a scratch database too.
+    pub statement_timeout: Duration,
+}
+
+/// Reads production in one read-only snapshot.
+pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Result<Production> {
+    let target = Target::resolve(db_url)?;
+    let mut client = target.connect()?;
+    let mut snapshot = Snapshot::begin(&mut client, settings.statement_timeout)?;
+    let schema = load(&mut snapshot, settings, &target.display)?;
+    let queries = snapshot.query_count();
+    let (outside, default_privileges) = match reading {
+        Reading::Report => (Schema::default(), Vec::new()),
+        Reading::Replay(history) => {
+            let wanted = outside_schemas(&schema, history);
+            let names = catalog::existing_schemas(&mut snapshot, &wanted)?;
+            let outside = catalog::load(&mut snapshot, &names)
+                .with_context(|| format!("reading the catalog of {}", target.display))?;
+            (outside, catalog::default_privileges(&mut snapshot)?)
+        }
+    };
+    snapshot.finish()?;
+    Ok(Production {
+        without_system: without_system(&schema, &settings.system),
+        schema,
+        outside,
+        default_privileges,
+        database: target.display,
+        queries,
+        statement_timeout: settings.statement_timeout,
+    })
+}
+
+/// The managed schemas, read in an open snapshot (for a command that reads rows in the same
+/// state afterwards); an error names the schemas that do not exist.
+pub fn load(snapshot: &mut Snapshot, settings: &Settings, database: &str) -> Result<Schema> {
+    catalog::check_schemas(snapshot, &settings.schemas)?;
+    catalog::load(snapshot, &settings.schemas)
+        .with_context(|| format!("reading the catalog of {database}"))
+}
+
+/// The schema without what the system list names.
+fn without_system(schema: &Schema, system: &[SystemEntry]) -> Schema {
+    let system_name = |name: &QualifiedName| system.iter().any(|e| e.matches(name));
+    let mut schema = schema.clone();
+    schema.tables.retain(|name, _| !system_name(name));
+    schema.views.retain(|name, _| !system_name(name));
+    schema.sequences.retain(|name, _| !system_name(name));
+    schema.types.retain(|name, _| !system_name(name));
+    schema.functions.retain(|key, _| !system_name(&key.name));
+    schema
+}
+
+/// Schemas whose objects are never copied: PostgreSQL's own.
+const SYSTEM_SCHEMAS: [&str; 3] = ["pg_catalog", "information_schema", "pg_toast"];
+
+/// The schemas the migrations or production's managed objects use without managing them.
+fn outside_schemas(prod: &Schema, history: &History) -> Vec<String> {
+    let managed: BTreeSet<&str> = prod.schemas.iter().map(String::as_str).collect();
+    let mut used: BTreeSet<String> = history
+        .references
+        .keys()
+        .map(|n| n.schema.clone())
+        .collect();
+    used.extend(prod.dependencies.iter().map(|d| d.to.name.schema.clone()));
+    used.into_iter()
+        .filter(|s| {
+            !managed.contains(s.as_str())
+                && !SYSTEM_SCHEMAS.contains(&s.as_str())
+                && !s.starts_with("pg_")
+        })
+        .collect()
+}

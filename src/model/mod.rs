@@ -404,6 +404,63 @@ pub struct Dependency {
     pub to: ObjectKey,
 }
 
+impl Table {
+    /// An empty regular table owned by `postgres`: columns, constraints and the rest are
+    /// added by whoever builds the model.
+    pub fn new(name: QualifiedName) -> Table {
+        Table {
+            name,
+            kind: TableKind::Regular,
+            unlogged: false,
+            partition_key: None,
+            partition_of: None,
+            inherits: Vec::new(),
+            options: Vec::new(),
+            owner: "postgres".into(),
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            indexes: Vec::new(),
+            rls_enabled: false,
+            rls_forced: false,
+            policies: Vec::new(),
+            triggers: Vec::new(),
+            comment: None,
+            grants: Vec::new(),
+            estimated_rows: 0,
+            size_bytes: 0,
+        }
+    }
+}
+
+impl Grant {
+    /// `privilege` granted to `grantee`, without GRANT OPTION.
+    pub fn new(grantee: &str, privilege: &str) -> Grant {
+        Grant {
+            grantee: grantee.into(),
+            privilege: privilege.into(),
+            grantable: false,
+        }
+    }
+}
+
+impl Column {
+    /// A nullable column of `type_sql` with no default, declared by its table.
+    pub fn new(name: &str, type_sql: &str) -> Column {
+        Column {
+            name: name.into(),
+            type_sql: type_sql.into(),
+            collation: None,
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            is_local: true,
+            comment: None,
+            grants: Vec::new(),
+        }
+    }
+}
+
 impl Schema {
     /// The managed schema `name`, when it exists in production.
     pub fn namespace(&self, name: &str) -> Option<&Namespace> {

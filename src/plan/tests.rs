@@ -4,7 +4,6 @@ use super::*;
 use crate::history::{parse_sources, MigrationFile};
 use crate::model::{
     Column, Constraint, ConstraintKind, Dependency, ObjectKind, Part, QualifiedName, Table,
-    TableKind,
 };
 use std::path::PathBuf;
 
@@ -40,38 +39,14 @@ fn table(name: &str, references: &[&str]) -> Table {
             Some(r),
         ));
     }
-    let column = |n: &str| Column {
-        name: n.into(),
-        type_sql: "integer".into(),
-        collation: None,
-        not_null: false,
-        default: None,
-        identity: None,
-        generated: None,
-        is_local: true,
-        comment: None,
-        grants: Vec::new(),
-    };
     Table {
-        name: qn(name),
-        kind: TableKind::Regular,
-        unlogged: false,
-        partition_key: None,
-        partition_of: None,
-        inherits: Vec::new(),
-        options: Vec::new(),
-        owner: "postgres".into(),
-        columns: vec![column("id"), column("source"), column("x")],
+        columns: vec![
+            Column::new("id", "integer"),
+            Column::new("source", "integer"),
+            Column::new("x", "integer"),
+        ],
         constraints,
-        indexes: Vec::new(),
-        rls_enabled: false,
-        rls_forced: false,
-        policies: Vec::new(),
-        triggers: Vec::new(),
-        comment: None,
-        grants: Vec::new(),
-        estimated_rows: 0,
-        size_bytes: 0,
+        ..Table::new(qn(name))
     }
 }
 

@@ -11,25 +11,14 @@ fn qn(schema: &str, name: &str) -> QualifiedName {
 }
 
 fn grant(grantee: &str, privilege: &str) -> Grant {
-    Grant {
-        grantee: grantee.into(),
-        privilege: privilege.into(),
-        grantable: false,
-    }
+    Grant::new(grantee, privilege)
 }
 
 fn column(name: &str, type_sql: &str, not_null: bool, default: Option<&str>) -> Column {
     Column {
-        name: name.into(),
-        type_sql: type_sql.into(),
-        collation: None,
         not_null,
         default: default.map(Into::into),
-        identity: None,
-        generated: None,
-        is_local: true,
-        comment: None,
-        grants: Vec::new(),
+        ..Column::new(name, type_sql)
     }
 }
 
@@ -66,25 +55,8 @@ fn sequence(name: &str, owned_by: Option<(&str, &str)>, is_identity: bool) -> Se
 
 fn table(name: &str, columns: Vec<Column>) -> Table {
     Table {
-        name: qn("public", name),
-        kind: TableKind::Regular,
-        unlogged: false,
-        partition_key: None,
-        partition_of: None,
-        inherits: Vec::new(),
-        options: Vec::new(),
-        owner: "postgres".into(),
         columns,
-        constraints: Vec::new(),
-        indexes: Vec::new(),
-        rls_enabled: false,
-        rls_forced: false,
-        policies: Vec::new(),
-        triggers: Vec::new(),
-        comment: None,
-        grants: Vec::new(),
-        estimated_rows: 0,
-        size_bytes: 0,
+        ..Table::new(qn("public", name))
     }
 }
 

@@ -332,50 +332,19 @@ fn rel_options(options: &[String]) -> Result<Vec<RelOption>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Column, RoutineKind, TableKind, TypeBody, TypeDef};
+    use crate::model::{Column, RoutineKind, TypeBody, TypeDef};
     use crate::plan::TableItem;
 
     fn name(n: &str) -> QualifiedName {
         QualifiedName::new("public", n)
     }
 
-    fn column(n: &str, type_sql: &str) -> Column {
-        Column {
-            name: n.into(),
-            type_sql: type_sql.into(),
-            collation: None,
-            not_null: false,
-            default: None,
-            identity: None,
-            generated: None,
-            is_local: true,
-            comment: None,
-            grants: Vec::new(),
-        }
-    }
-
     /// A model with the table `public."order"` (`id`, `"select"`) and nothing else.
     fn schema() -> Schema {
         let table = Table {
-            name: name("order"),
-            kind: TableKind::Regular,
-            unlogged: false,
-            partition_key: None,
-            partition_of: None,
-            inherits: Vec::new(),
-            options: Vec::new(),
-            owner: "postgres".into(),
-            columns: vec![column("id", "integer"), column("select", "text")],
-            constraints: Vec::new(),
-            indexes: Vec::new(),
-            rls_enabled: false,
-            rls_forced: false,
-            policies: Vec::new(),
-            triggers: Vec::new(),
+            columns: vec![Column::new("id", "integer"), Column::new("select", "text")],
             comment: Some("it's */ here".into()),
-            grants: Vec::new(),
-            estimated_rows: 0,
-            size_bytes: 0,
+            ..Table::new(name("order"))
         };
         let mut schema = Schema::default();
         schema.tables.insert(table.name.clone(), table);

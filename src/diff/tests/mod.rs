@@ -14,26 +14,11 @@ fn qn(name: &str) -> QualifiedName {
 }
 
 fn column(name: &str, type_sql: &str) -> Column {
-    Column {
-        name: name.into(),
-        type_sql: type_sql.into(),
-        collation: None,
-        not_null: false,
-        default: None,
-        identity: None,
-        generated: None,
-        is_local: true,
-        comment: None,
-        grants: vec![],
-    }
+    Column::new(name, type_sql)
 }
 
 fn grant(grantee: &str, privilege: &str) -> Grant {
-    Grant {
-        grantee: grantee.into(),
-        privilege: privilege.into(),
-        grantable: false,
-    }
+    Grant::new(grantee, privilege)
 }
 
 fn sequence(name: &str) -> Sequence {

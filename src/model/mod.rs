@@ -432,6 +432,45 @@ impl Table {
     }
 }
 
+impl Constraint {
+    /// A validated, immediate constraint the table declares itself, with no comment; the
+    /// referenced table of a foreign key is set by the caller.
+    pub fn new(name: &str, kind: ConstraintKind, definition: &str) -> Constraint {
+        Constraint {
+            name: name.into(),
+            kind,
+            definition: definition.into(),
+            validated: true,
+            deferrable: false,
+            initially_deferred: false,
+            references: None,
+            is_local: true,
+            comment: None,
+        }
+    }
+}
+
+impl Sequence {
+    /// A `bigint` sequence from 1 by 1 to the type's maximum, cache 1, no cycle, owned by
+    /// no column.
+    pub fn new(name: QualifiedName) -> Sequence {
+        Sequence {
+            name,
+            data_type: "bigint".into(),
+            start: 1,
+            increment: 1,
+            min_value: 1,
+            max_value: i64::MAX,
+            cache: 1,
+            cycle: false,
+            owned_by: None,
+            is_identity: false,
+            comment: None,
+            grants: Vec::new(),
+        }
+    }
+}
+
 impl Grant {
     /// `privilege` granted to `grantee`, without GRANT OPTION.
     pub fn new(grantee: &str, privilege: &str) -> Grant {

@@ -13,15 +13,8 @@ fn qn(name: &str) -> QualifiedName {
 
 fn constraint(name: &str, kind: ConstraintKind, references: Option<&str>) -> Constraint {
     Constraint {
-        name: name.into(),
-        kind,
-        definition: String::new(),
-        validated: true,
-        deferrable: false,
-        initially_deferred: false,
         references: references.map(qn),
-        is_local: true,
-        comment: None,
+        ..Constraint::new(name, kind, "")
     }
 }
 

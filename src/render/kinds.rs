@@ -24,32 +24,16 @@ fn column(name: &str, type_sql: &str, not_null: bool, default: Option<&str>) -> 
 
 fn constraint(name: &str, kind: ConstraintKind, definition: &str) -> Constraint {
     Constraint {
-        name: name.into(),
-        kind,
-        definition: definition.into(),
         validated: !definition.ends_with("NOT VALID"),
-        deferrable: false,
-        initially_deferred: false,
-        references: None,
-        is_local: true,
-        comment: None,
+        ..Constraint::new(name, kind, definition)
     }
 }
 
 fn sequence(name: &str, owned_by: Option<(&str, &str)>, is_identity: bool) -> Sequence {
     Sequence {
-        name: qn("public", name),
-        data_type: "bigint".into(),
-        start: 1,
-        increment: 1,
-        min_value: 1,
-        max_value: i64::MAX,
-        cache: 1,
-        cycle: false,
         owned_by: owned_by.map(|(t, c)| (qn("public", t), c.to_string())),
         is_identity,
-        comment: None,
-        grants: Vec::new(),
+        ..Sequence::new(qn("public", name))
     }
 }
 

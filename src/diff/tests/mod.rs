@@ -22,58 +22,20 @@ fn grant(grantee: &str, privilege: &str) -> Grant {
 }
 
 fn sequence(name: &str) -> Sequence {
-    Sequence {
-        name: qn(name),
-        data_type: "bigint".into(),
-        start: 1,
-        increment: 1,
-        min_value: 1,
-        max_value: i64::MAX,
-        cache: 1,
-        cycle: false,
-        owned_by: None,
-        is_identity: false,
-        comment: None,
-        grants: vec![],
-    }
+    Sequence::new(qn(name))
 }
 
 fn table(name: &str, columns: Vec<Column>) -> Table {
     Table {
-        name: qn(name),
-        kind: TableKind::Regular,
-        unlogged: false,
-        partition_key: None,
-        partition_of: None,
-        inherits: vec![],
-        options: vec![],
-        owner: "postgres".into(),
         columns,
-        constraints: vec![],
-        indexes: vec![],
-        rls_enabled: false,
-        rls_forced: false,
-        policies: vec![],
-        triggers: vec![],
-        comment: None,
-        grants: vec![],
         estimated_rows: -1,
         size_bytes: 8192,
+        ..Table::new(qn(name))
     }
 }
 
 fn constraint(name: &str, kind: ConstraintKind, definition: &str) -> Constraint {
-    Constraint {
-        name: name.into(),
-        kind,
-        definition: definition.into(),
-        validated: true,
-        deferrable: false,
-        initially_deferred: false,
-        references: None,
-        is_local: true,
-        comment: None,
-    }
+    Constraint::new(name, kind, definition)
 }
 
 fn policy(name: &str, command: PolicyCommand, using: &str) -> Policy {

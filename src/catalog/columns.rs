@@ -1,8 +1,11 @@
 //! Columns of tables, in attnum order: type, collation, NOT NULL, default, identity,
-//! generated expression, whether the table declares it itself, comment and column grants.
+//! generated expression, whether the table declares it itself, storage, compression,
+//! statistics target, attribute options, comment and column grants.
 
 use super::{get, get_type, optional_name, table_of, Catalog, Code, Notes, Reader, UnknownCode};
-use crate::model::{Column, Identity, IdentityKind, QualifiedName, Sequence, Table};
+use crate::model::{
+    Column, Compression, Identity, IdentityKind, QualifiedName, Sequence, Storage, Table,
+};
 use anyhow::{anyhow, Result};
 use indexmap::IndexMap;
 use postgres::Row;
@@ -17,6 +20,32 @@ impl TryFrom<Code> for IdentityKind {
         match code.value {
             'a' => Ok(IdentityKind::Always),
             'd' => Ok(IdentityKind::ByDefault),
+            _ => Err(code.unknown()),
+        }
+    }
+}
+
+impl TryFrom<Code> for Storage {
+    type Error = UnknownCode;
+
+    fn try_from(code: Code) -> Result<Self, UnknownCode> {
+        match code.value {
+            'p' => Ok(Storage::Plain),
+            'e' => Ok(Storage::External),
+            'x' => Ok(Storage::Extended),
+            'm' => Ok(Storage::Main),
+            _ => Err(code.unknown()),
+        }
+    }
+}
+
+impl TryFrom<Code> for Compression {
+    type Error = UnknownCode;
+
+    fn try_from(code: Code) -> Result<Self, UnknownCode> {
+        match code.value {
+            'p' => Ok(Compression::Pglz),
+            'l' => Ok(Compression::Lz4),
             _ => Err(code.unknown()),
         }
     }
@@ -75,6 +104,14 @@ fn read(
         Some(Code { value: 's', .. }) => get(row, "generated")?,
         Some(code) => return Err(code.unknown().for_object(object())),
     };
+    let storage = match get::<Option<i8>>(row, "storage")? {
+        None => None,
+        Some(_) => Some(code(row, "storage", &object)?),
+    };
+    let compression = match Code::read(row, "compression")?.non_empty() {
+        None => None,
+        Some(c) => Some(Compression::try_from(c).map_err(|e| e.for_object(object()))?),
+    };
     Ok(Column {
         type_sql: get_type(row, "type_sql")?,
         collation: optional_name(row, "collation_schema", "collation_name")?,
@@ -83,8 +120,18 @@ fn read(
         identity,
         generated,
         is_local: get(row, "is_local")?,
+        storage,
+        type_storage: code(row, "type_storage", &object)?,
+        compression,
+        statistics: get(row, "statistics")?,
+        options: get(row, "options")?,
         comment: notes.comment(Catalog::Class, table_oid, i32::from(attnum)),
         grants: notes.grants(Catalog::Class, table_oid, attnum),
         name,
     })
+}
+
+/// A storage code of the row.
+fn code(row: &Row, column: &'static str, object: &impl Fn() -> String) -> Result<Storage> {
+    Storage::try_from(Code::read(row, column)?).map_err(|e| e.for_object(object()))
 }

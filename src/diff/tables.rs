@@ -92,6 +92,15 @@ fn column(found: &mut Found, s: &Subject, table: &QualifiedName, p: &Column, m: 
         sequences::options(found, s, "identity ", &pi.sequence, &mi.sequence);
     }
     found.option(s, "generated", p.generated.as_ref(), m.generated.as_ref());
+    found.option(s, "storage", p.storage, m.storage);
+    found.option(s, "compression", p.compression, m.compression);
+    found.option(s, "statistics", p.statistics, m.statistics);
+    found.value(
+        s,
+        "options",
+        sorted_list(&p.options),
+        sorted_list(&m.options),
+    );
     found.comment(s, p.comment.as_deref(), m.comment.as_deref());
     let on = table.to_string();
     found.grants(s, &on, Some(&p.name), &p.grants, &m.grants);

@@ -128,9 +128,72 @@ pub struct Column {
     pub generated: Option<String>,
     /// False for a column that only comes from an inheritance parent or partition parent.
     pub is_local: bool,
+    /// `SET STORAGE`: set only when it is not the storage of the column's type.
+    pub storage: Option<Storage>,
+    /// The storage of the column's type: what a child's column is set back to when its
+    /// parent's column has another (`INHERITS` and `PARTITION OF` copy the parent's).
+    pub type_storage: Storage,
+    /// `SET COMPRESSION`; none for the server's `default_toast_compression`.
+    pub compression: Option<Compression>,
+    /// `SET STATISTICS`: the column's statistics target, when it has its own.
+    pub statistics: Option<i32>,
+    /// `SET (n_distinct = 100)`: the column's attribute options, `name=value`.
+    pub options: Vec<String>,
     pub comment: Option<String>,
     /// Column-level privileges.
     pub grants: Vec<Grant>,
+}
+
+/// How a column's values are stored (`pg_attribute.attstorage`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Storage {
+    Plain,
+    External,
+    Extended,
+    Main,
+}
+
+impl Storage {
+    /// The keyword of `SET STORAGE`.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            Storage::Plain => "PLAIN",
+            Storage::External => "EXTERNAL",
+            Storage::Extended => "EXTENDED",
+            Storage::Main => "MAIN",
+        }
+    }
+}
+
+impl std::fmt::Display for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_sql())
+    }
+}
+
+/// How a column's large values are compressed (`pg_attribute.attcompression`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compression {
+    Pglz,
+    Lz4,
+}
+
+impl Compression {
+    /// The method name of `SET COMPRESSION`.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            Compression::Pglz => "pglz",
+            Compression::Lz4 => "lz4",
+        }
+    }
+}
+
+impl std::fmt::Display for Compression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_sql())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -483,7 +546,8 @@ impl Grant {
 }
 
 impl Column {
-    /// A nullable column of `type_sql` with no default, declared by its table.
+    /// A nullable column of `type_sql` with no default, declared by its table, stored as
+    /// its type stores it (taken to be `EXTENDED`).
     pub fn new(name: &str, type_sql: &str) -> Column {
         Column {
             name: name.into(),
@@ -494,6 +558,11 @@ impl Column {
             identity: None,
             generated: None,
             is_local: true,
+            storage: None,
+            type_storage: Storage::Extended,
+            compression: None,
+            statistics: None,
+            options: Vec::new(),
             comment: None,
             grants: Vec::new(),
         }

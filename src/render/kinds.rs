@@ -264,6 +264,8 @@ fn model() -> Schema {
     );
     events.kind = TableKind::Partitioned;
     events.partition_key = Some("RANGE (at)".into());
+    events.columns[1].storage = Some(Storage::External);
+    events.columns[1].compression = Some(Compression::Lz4);
     let mut events_2024 = table("events_2024", Vec::new());
     events_2024.columns = events
         .columns
@@ -274,6 +276,13 @@ fn model() -> Schema {
             c
         })
         .collect();
+    // The partition's column is set back to its type's storage and the default compression,
+    // and has a statistics target and options of its own.
+    let payload = &mut events_2024.columns[1];
+    payload.storage = None;
+    payload.compression = None;
+    payload.statistics = Some(500);
+    payload.options = vec!["n_distinct=-1".into()];
     events_2024.partition_of = Some(PartitionOf {
         parent: qn("public", "events"),
         bound: "FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00')".into(),

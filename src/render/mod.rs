@@ -50,6 +50,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "function.sql.tera",
     "table.sql.tera",
     "column.sql.tera",
+    "column_settings.sql.tera",
     "add_column.sql.tera",
     "renamed.sql.tera",
     "constraint.sql.tera",

@@ -7,8 +7,8 @@ use super::objects::{sequence_block, Create, SequenceOptions};
 use super::privileges::Privileges;
 use super::{rel_options, RelOption, Renderer};
 use crate::model::{
-    Column, IdentityKind, PartitionOf, QualifiedName, ReplicaIdentity, Schema, Sequence, Table,
-    TableKind,
+    Column, IdentityKind, PartitionOf, QualifiedName, ReplicaIdentity, Schema, Sequence, Storage,
+    Table, TableKind,
 };
 use crate::plan::TableItem;
 use anyhow::{anyhow, Result};
@@ -45,6 +45,56 @@ fn column_definition(r: &Renderer, c: &Column, name: &str) -> Result<String> {
         not_null: c.not_null,
     };
     r.fragment("column.sql.tera", &context)
+}
+
+#[derive(Serialize)]
+struct ColumnSettings<'a> {
+    table: &'a QualifiedName,
+    column: &'a str,
+    storage: Option<&'static str>,
+    compression: Option<&'static str>,
+    statistics: Option<i32>,
+    options: Vec<RelOption>,
+}
+
+/// The `ALTER COLUMN ... SET` statements of a column of `table` (named `name` there), empty
+/// when it has nothing set. Creating a table from a parent (`PARTITION OF`, `INHERITS`)
+/// copies the storage and compression of the parent's column, so a column whose parent's
+/// differ from its own is set back to its type's storage or the default compression.
+fn column_settings(
+    r: &Renderer,
+    table: &QualifiedName,
+    parent: Option<&Column>,
+    c: &Column,
+    name: &str,
+) -> Result<String> {
+    let parent_storage = parent.and_then(|p| p.storage);
+    let storage = match c.storage {
+        Some(s) => Some(s),
+        None => parent_storage.map(|_| c.type_storage),
+    };
+    let compression = match c.compression {
+        Some(method) => Some(method.as_sql()),
+        None => parent.and_then(|p| p.compression).map(|_| "default"),
+    };
+    let context = ColumnSettings {
+        table,
+        column: name,
+        storage: storage.map(Storage::as_sql),
+        compression,
+        statistics: c.statistics,
+        options: rel_options(&c.options)?,
+    };
+    r.fragment("column_settings.sql.tera", &context)
+}
+
+/// The column of the same name that a table's partition parent or inheritance parents
+/// give it, if any.
+fn parent_column<'s>(schema: &'s Schema, t: &Table, column: &str) -> Option<&'s Column> {
+    let parents = t.partition_of.iter().map(|p| &p.parent).chain(&t.inherits);
+    parents
+        .filter_map(|p| schema.tables.get(p))
+        .find_map(|p| p.columns.iter().find(|pc| pc.name == column))
 }
 
 /// `ALTER SEQUENCE sequence OWNED BY table.column`.
@@ -129,6 +179,8 @@ struct TableContext<'a> {
     /// Rendered column definitions: the table's own, none for a partition.
     columns: Vec<String>,
     inherited_columns: Vec<InheritedColumn<'a>>,
+    /// Rendered `ALTER COLUMN ... SET` statements (column_settings.sql.tera).
+    column_settings: Vec<String>,
     /// A partitioned table takes NOT NULL for its partitions too (no `ONLY`).
     partitioned: bool,
     inherits: &'a [QualifiedName],
@@ -210,11 +262,7 @@ fn columns<'a>(
             definitions.push(column_definition(r, c, name)?);
             continue;
         }
-        let parents = t.partition_of.iter().map(|p| &p.parent).chain(&t.inherits);
-        let Some(parent) = parents
-            .filter_map(|p| schema.tables.get(p))
-            .find_map(|p| p.columns.iter().find(|pc| pc.name == c.name))
-        else {
+        let Some(parent) = parent_column(schema, t, &c.name) else {
             continue;
         };
         let column = InheritedColumn {
@@ -246,6 +294,14 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
         })
         .collect();
     let (columns, inherited_columns) = columns(r, schema, t, &present)?;
+    let mut settings = Vec::new();
+    for &(c, name) in &present {
+        let parent = parent_column(schema, t, &c.name);
+        let text = column_settings(r, &item.as_name, parent, c, name)?;
+        if !text.is_empty() {
+            settings.push(text);
+        }
+    }
     let extras = column_extras(r, schema, t, &present)?;
     let column_grants = present
         .iter()
@@ -266,6 +322,7 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
         partition_of: t.partition_of.as_ref(),
         columns,
         inherited_columns,
+        column_settings: settings,
         partitioned: t.kind == TableKind::Partitioned,
         inherits: &t.inherits,
         partition_key: t.partition_key.as_deref(),
@@ -316,6 +373,8 @@ struct AddColumnContext<'a> {
     owned: Vec<Owned<'a>>,
     comment: Option<&'a str>,
     identity_sequences: Vec<String>,
+    /// Rendered `ALTER COLUMN ... SET` statements.
+    settings: String,
     /// Rendered column grants (no REVOKE: the table's own privileges stay).
     grants: String,
     /// The guards of the sequences, placed last (see `guard::hoist`).
@@ -348,6 +407,7 @@ pub(super) fn add_column(r: &Renderer, schema: &Schema, t: &Table, name: &str) -
         table: &t.name,
         name: &c.name,
         column: column_definition(r, c, &c.name)?,
+        settings: column_settings(r, &t.name, parent_column(schema, t, &c.name), c, &c.name)?,
         sequences: extras.sequences,
         owned: extras.owned,
         comment: c.comment.as_deref(),

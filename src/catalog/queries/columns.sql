@@ -1,5 +1,9 @@
 -- Columns of the tables of the managed schemas ($1), in attnum order. Tables that belong
 -- to an extension are left out, as in tables.sql.
+--
+-- storage is the column's own only when it is not its type's (type_storage), as pg_dump
+-- compares them. Attribute options named pg_... are not the user's: a server build may keep
+-- its own there (pg_attver), which ALTER COLUMN SET does not take.
 SELECT a.attrelid AS table_oid,
        a.attnum,
        a.attname::text AS name,
@@ -11,7 +15,13 @@ SELECT a.attrelid AS table_oid,
        a.attidentity AS identity,
        a.attgenerated AS generated_kind,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
-       a.attislocal AS is_local
+       a.attislocal AS is_local,
+       NULLIF(a.attstorage, t.typstorage) AS storage,
+       t.typstorage AS type_storage,
+       a.attcompression AS compression,
+       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::int4 END AS statistics,
+       ARRAY(SELECT o FROM unnest(a.attoptions) AS o
+              WHERE o NOT LIKE 'pg\_%') AS options
   FROM pg_attribute a
   JOIN pg_class c ON c.oid = a.attrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -44,6 +44,36 @@ fn a_column_only_in_production_is_one_line() {
 }
 
 #[test]
+fn column_storage_compression_statistics_and_options_differ() {
+    let mut prod = base();
+    let amount = &mut deals(&mut prod).columns[2];
+    amount.storage = Some(Storage::Main);
+    amount.compression = Some(Compression::Lz4);
+    amount.statistics = Some(500);
+    amount.options = vec!["n_distinct=100".into()];
+    expect(
+        &prod,
+        &base(),
+        &[
+            "column public.deals.amount: differs: storage MAIN in production, none in migrations",
+            "column public.deals.amount: differs: compression lz4 in production, none in migrations",
+            "column public.deals.amount: differs: statistics 500 in production, none in migrations",
+            "column public.deals.amount: differs: options n_distinct=100 in production, none in migrations",
+        ],
+        json!([
+            {"object": "column public.deals.amount", "kind": "column", "state": "differs",
+             "detail": "storage MAIN in production, none in migrations"},
+            {"object": "column public.deals.amount", "kind": "column", "state": "differs",
+             "detail": "compression lz4 in production, none in migrations"},
+            {"object": "column public.deals.amount", "kind": "column", "state": "differs",
+             "detail": "statistics 500 in production, none in migrations"},
+            {"object": "column public.deals.amount", "kind": "column", "state": "differs",
+             "detail": "options n_distinct=100 in production, none in migrations"},
+        ]),
+    );
+}
+
+#[test]
 fn a_column_type_difference() {
     let mut replay = base();
     deals(&mut replay).columns[2].type_sql = "numeric".into();

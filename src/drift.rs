@@ -277,9 +277,9 @@ fn reportable(prod: &Schema) -> Vec<ObjectKey> {
 }
 
 /// Pairs each production object with the declaration that creates it: relations by name
-/// (tables, views and sequences share one namespace), types by name, routines by signature
-/// and, when a migration spells a type in a way the signature cannot match, by name and
-/// argument count.
+/// (tables, views and sequences share one namespace), types and event triggers by name,
+/// operators by operand types, routines by signature and, when a migration spells a type in
+/// a way the signature cannot match, by name and argument count.
 fn match_declared<'a>(
     present: &[ObjectKey],
     declared: &BTreeMap<&'a ObjectKey, String>,
@@ -298,11 +298,11 @@ fn match_declared<'a>(
                 !taken.contains(*d)
                     && d.name == key.name
                     && same_namespace(d.kind, key.kind)
-                    && (!key.kind.is_routine()
+                    && (key.signature.is_none()
                         || if exact {
                             d.signature == key.signature
                         } else {
-                            same_arity(d, key)
+                            key.kind.is_routine() && same_arity(d, key)
                         })
             });
             if let Some(d) = found {

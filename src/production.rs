@@ -87,6 +87,10 @@ fn without_system(schema: &Schema, system: &[SystemEntry]) -> Schema {
     schema.sequences.retain(|name, _| !system_name(name));
     schema.types.retain(|name, _| !system_name(name));
     schema.functions.retain(|key, _| !system_name(&key.name));
+    schema.operators.retain(|key, _| !system_name(&key.name));
+    schema
+        .event_triggers
+        .retain(|key, _| !system_name(&key.name));
     schema
 }
 

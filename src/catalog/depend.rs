@@ -6,7 +6,7 @@
 
 use super::functions::signature;
 use super::{get, Reader};
-use crate::model::{Dependency, ObjectKey, ObjectKind, Part, QualifiedName};
+use crate::model::{Dependency, ObjectKey, ObjectKind, Operator, Part, QualifiedName};
 use anyhow::{anyhow, Result};
 use postgres::Row;
 use std::collections::{BTreeSet, HashMap};
@@ -46,6 +46,12 @@ pub(super) fn load(reader: &mut Reader) -> Result<Vec<Dependency>> {
 fn key(row: &Row) -> Result<ObjectKey> {
     let kind = object_kind(get(row, "kind")?)?;
     let name = QualifiedName::new(get::<String>(row, "schema")?, get::<String>(row, "name")?);
+    if kind == ObjectKind::Operator {
+        let left: Option<&str> = get(row, "left_type")?;
+        let right: Option<&str> = get(row, "right_type")?;
+        let signature = Operator::signature(left, right.unwrap_or_default());
+        return Ok(ObjectKey::routine(kind, name, signature));
+    }
     if kind.is_routine() {
         let arguments: Option<&str> = get(row, "arguments")?;
         Ok(ObjectKey::routine(
@@ -91,7 +97,7 @@ mod tests {
         for kind in ObjectKind::ALL.into_iter().filter(|k| k.is_object()) {
             assert_eq!(object_kind(kind.as_str()).unwrap(), kind);
         }
-        assert!(object_kind("operator").is_err());
+        assert!(object_kind("rule").is_err());
         assert!(object_kind("column").is_err());
     }
 }

@@ -15,11 +15,13 @@ mod comments;
 mod constraints;
 mod default_privileges;
 mod depend;
+mod event_triggers;
 mod extensions;
 mod functions;
 mod grants;
 mod indexes;
 mod namespaces;
+mod operators;
 mod policies;
 mod sequences;
 mod tables;
@@ -62,6 +64,8 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         functions: functions::load(&mut reader, &notes)?,
         types: types::load(&mut reader, &notes)?,
         sequences: by_name(sequences, |s| &s.name),
+        operators: operators::load(&mut reader, &notes)?,
+        event_triggers: event_triggers::load(&mut reader, &notes)?,
         extensions: extensions::load(&mut reader)?,
         dependencies: depend::load(&mut reader)?,
         replica_identities: tables.replica_identities,
@@ -243,6 +247,8 @@ enum Catalog {
     Trigger,
     Proc,
     Type,
+    Operator,
+    EventTrigger,
 }
 
 impl TryFrom<&str> for Catalog {
@@ -256,6 +262,8 @@ impl TryFrom<&str> for Catalog {
             "pg_trigger" => Catalog::Trigger,
             "pg_proc" => Catalog::Proc,
             "pg_type" => Catalog::Type,
+            "pg_operator" => Catalog::Operator,
+            "pg_event_trigger" => Catalog::EventTrigger,
             other => return Err(anyhow!("unknown catalog {other}")),
         })
     }

@@ -150,7 +150,9 @@ fn created(prod: &Schema, plan: &Plan) -> BTreeSet<ObjectKey> {
                 };
                 Some(relation(kind, name))
             }
-            Item::Function { key } => Some(key.clone()),
+            Item::Function { key } | Item::Operator { key } | Item::EventTrigger { key } => {
+                Some(key.clone())
+            }
             Item::Type { name, .. } => Some(relation(ObjectKind::Type, name)),
             Item::Sequence { name } => Some(relation(ObjectKind::Sequence, name)),
             Item::Schema { .. } | Item::Extension { .. } | Item::TablePart { .. } => None,

@@ -8,7 +8,8 @@ use std::fmt::Display;
 use std::hash::Hash;
 
 /// Where differences of each kind are printed: extensions, types and their values and
-/// attributes, sequences, tables and their parts, views, routines, comments, grants.
+/// attributes, sequences, tables and their parts, views, routines, operators, event
+/// triggers, comments, grants.
 fn printed_order(kind: ObjectKind) -> u8 {
     match kind {
         ObjectKind::Extension => 0,
@@ -27,8 +28,10 @@ fn printed_order(kind: ObjectKind) -> u8 {
         ObjectKind::MaterializedView => 13,
         ObjectKind::Function => 14,
         ObjectKind::Procedure => 15,
-        ObjectKind::Comment => 16,
-        ObjectKind::Grant => 17,
+        ObjectKind::Operator => 16,
+        ObjectKind::EventTrigger => 17,
+        ObjectKind::Comment => 18,
+        ObjectKind::Grant => 19,
     }
 }
 

@@ -5,6 +5,7 @@
 //! and production whatever the migrations say.
 
 mod found;
+mod operators;
 mod parts;
 mod routines;
 mod sequences;
@@ -29,7 +30,8 @@ pub struct Difference {
     pub object: String,
     /// What kind of object: `table`, `column`, `constraint`, `index`, `rls`, `policy`,
     /// `trigger`, `view`, `materialized_view`, `function`, `procedure`, `type`,
-    /// `enum_value`, `attribute`, `sequence`, `extension`, `comment`, `grant`.
+    /// `enum_value`, `attribute`, `sequence`, `operator`, `event_trigger`, `extension`,
+    /// `comment`, `grant`.
     pub kind: ObjectKind,
     pub state: State,
     /// For `Differs`: what differs, with production's value and the replay's
@@ -75,8 +77,8 @@ impl fmt::Display for Difference {
 }
 
 /// Every difference between production and the replay, ordered by kind (extensions,
-/// types, sequences, tables and their parts, views, routines, comments, grants), then
-/// by name. An object on one side only is one difference, not one per part.
+/// types, sequences, tables and their parts, views, routines, operators, event triggers,
+/// comments, grants), then by name. An object on one side only is one difference, not one per part.
 pub fn compare(production: &Schema, migrations: &Schema) -> Vec<Difference> {
     let mut found = Found::default();
     extensions(&mut found, production, migrations);
@@ -85,6 +87,8 @@ pub fn compare(production: &Schema, migrations: &Schema) -> Vec<Difference> {
     tables::compare(&mut found, production, migrations);
     views::compare(&mut found, production, migrations);
     routines::compare(&mut found, production, migrations);
+    operators::compare(&mut found, production, migrations);
+    operators::compare_event_triggers(&mut found, production, migrations);
     found.into_sorted()
 }
 

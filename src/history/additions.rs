@@ -41,10 +41,17 @@ impl Folder {
                 let target = s.func.as_ref().and_then(|f| self.routine_target(f));
                 self.touch_object(s.objtype, target);
             }
+            NodeEnum::AlterOwnerStmt(s)
+                if s.object_type == ObjectType::ObjectEventTrigger as i32 =>
+            {
+                let name = s.object.as_deref().and_then(object_parts);
+                self.touch_event_trigger(&name.unwrap_or_default().concat());
+            }
             NodeEnum::AlterOwnerStmt(s) => {
                 let target = s.object.as_deref().and_then(|o| self.object_target(o));
                 self.touch_object(s.object_type, target);
             }
+            NodeEnum::AlterEventTrigStmt(s) => self.touch_event_trigger(&s.trigname),
             _ => {}
         }
     }
@@ -69,6 +76,14 @@ impl Folder {
     fn touch_relation(&mut self, relation: Option<&RangeVar>) {
         if let Some(target) = relation.and_then(|r| self.relation_target(r)) {
             self.touch_name(&target.name);
+        }
+    }
+
+    /// Records that the current file alters the declared event trigger `name`, whatever the
+    /// schema of its function.
+    fn touch_event_trigger(&mut self, name: &str) {
+        for key in self.event_triggers_named(name) {
+            self.touch(&key);
         }
     }
 
@@ -150,6 +165,10 @@ impl Folder {
                 if let Some(target) = self.existing_name(&parts) {
                     self.add(&target, ObjectKind::Comment, part);
                 }
+            }
+            Ok(T::ObjectEventTrigger) => {
+                let name = object_parts(object).unwrap_or_default();
+                self.touch_event_trigger(&name.concat());
             }
             Ok(T::ObjectDomconstraint) => {
                 let Some(NodeEnum::List(list)) = object.node.as_ref() else {

@@ -19,6 +19,9 @@ pub(super) enum Family {
     Type,
     /// `None` for `ROUTINE`, which names a function or a procedure.
     Routine(Option<ObjectKind>),
+    Operator,
+    /// Named without a schema: found by name among the declared event triggers.
+    EventTrigger,
 }
 
 impl Family {
@@ -36,6 +39,8 @@ impl Family {
             }
             ObjectType::ObjectProcedure => Family::Routine(Some(ObjectKind::Procedure)),
             ObjectType::ObjectRoutine => Family::Routine(None),
+            ObjectType::ObjectOperator => Family::Operator,
+            ObjectType::ObjectEventTrigger => Family::EventTrigger,
             _ => return None,
         };
         Some(family)
@@ -47,6 +52,8 @@ impl Family {
             Family::Type => kind == ObjectKind::Type,
             Family::Routine(Some(k)) => kind == k,
             Family::Routine(None) => kind.is_routine(),
+            Family::Operator => kind == ObjectKind::Operator,
+            Family::EventTrigger => kind == ObjectKind::EventTrigger,
         }
     }
 
@@ -56,6 +63,8 @@ impl Family {
             Family::Relation(kind) | Family::Routine(Some(kind)) => kind,
             Family::Type => ObjectKind::Type,
             Family::Routine(None) => ObjectKind::Function,
+            Family::Operator => ObjectKind::Operator,
+            Family::EventTrigger => ObjectKind::EventTrigger,
         }
     }
 }
@@ -93,7 +102,7 @@ impl Folder {
         let signature = if routine.args_unspecified {
             None
         } else if routine.objfuncargs.is_empty() {
-            Some(self.signature(&routine.objargs))
+            Some(self.argument_types(&routine.objargs))
         } else {
             Some(self.signature(&routine.objfuncargs))
         };
@@ -135,6 +144,17 @@ impl Folder {
             return;
         }
         match Family::of(s.rename_type) {
+            Some(Family::EventTrigger) => {
+                let old = s
+                    .object
+                    .as_deref()
+                    .and_then(object_parts)
+                    .unwrap_or_default();
+                for key in self.event_triggers_named(&old.concat()) {
+                    let to = QualifiedName::new(key.name.schema.clone(), s.newname.clone());
+                    self.rename_key(key, to);
+                }
+            }
             Some(family) => {
                 let object = s.object.as_deref();
                 if let Some(target) = self.statement_target(s.relation.as_ref(), object) {
@@ -246,6 +266,14 @@ impl Folder {
             self.touch_parents(s);
             return;
         };
+        if family == Family::EventTrigger {
+            for name in s.objects.iter().filter_map(object_parts) {
+                for key in self.event_triggers_named(&name.concat()) {
+                    self.undeclare(&key);
+                }
+            }
+            return;
+        }
         let cascade = s.behavior == DropBehavior::DropCascade as i32;
         for object in &s.objects {
             let Some(target) = self.object_target(object) else {

@@ -4,11 +4,11 @@
 use super::names::{range_var_parts, strings};
 use super::search_path::SearchPath;
 use super::{native, Declaration, History, Warning};
-use crate::model::{ObjectKey, ObjectKind, QualifiedName};
+use crate::model::{event_trigger_key, ObjectKey, ObjectKind, Operator, QualifiedName};
 use anyhow::anyhow;
 use pg_query::protobuf::{
-    CreateFunctionStmt, CreateSchemaStmt, CreateStmt, CreateTableAsStmt, DefineStmt, Node,
-    ObjectType, RangeVar, RawStmt, SelectStmt,
+    CreateEventTrigStmt, CreateFunctionStmt, CreateSchemaStmt, CreateStmt, CreateTableAsStmt,
+    DefineStmt, Node, ObjectType, RangeVar, RawStmt, SelectStmt,
 };
 use pg_query::NodeEnum;
 use std::collections::HashMap;
@@ -135,6 +135,10 @@ impl Folder {
             NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectAggregate as i32 => {
                 self.create_aggregate(s, source)
             }
+            NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectOperator as i32 => {
+                self.create_operator(s, source)
+            }
+            NodeEnum::CreateEventTrigStmt(s) => self.create_event_trigger(s, source),
             NodeEnum::CreateFunctionStmt(s) => {
                 self.create_routine(s, source);
                 self.read_routine_body(s, text);
@@ -245,6 +249,57 @@ impl Folder {
         };
         let key = ObjectKey::routine(ObjectKind::Function, name, signature);
         self.create(key, or_replace(s.replace), source);
+    }
+
+    /// `CREATE OPERATOR name (LEFTARG = t, RIGHTARG = u, ...)`, keyed by its operand types.
+    fn create_operator(&mut self, s: &DefineStmt, source: Source<'_>) {
+        let Some(name) = strings(&s.defnames).and_then(|parts| self.created_name(&parts)) else {
+            return;
+        };
+        let operand = |option: &str| {
+            s.definition.iter().find_map(|d| match d.node.as_ref()? {
+                NodeEnum::DefElem(e) if e.defname.eq_ignore_ascii_case(option) => {
+                    match e.arg.as_ref()?.node.as_ref()? {
+                        NodeEnum::TypeName(t) => Some(self.type_text(t)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+        };
+        let Some(right) = operand("rightarg") else {
+            return;
+        };
+        let signature = Operator::signature(operand("leftarg").as_deref(), &right);
+        let key = ObjectKey::routine(ObjectKind::Operator, name, signature);
+        self.create(key, Create::Plain, source);
+    }
+
+    /// `CREATE EVENT TRIGGER name ON event EXECUTE FUNCTION f()`, keyed by the schema of its
+    /// function (see `EventTrigger::key`).
+    fn create_event_trigger(&mut self, s: &CreateEventTrigStmt, source: Source<'_>) {
+        let Some(function) = strings(&s.funcname).and_then(|parts| self.existing_name(&parts))
+        else {
+            return;
+        };
+        let key = event_trigger_key(&function.schema, &s.trigname);
+        // Event trigger names are unique in the database, whatever their function.
+        for existing in self.event_triggers_named(&s.trigname) {
+            if existing != key && !source.conditional {
+                self.undeclare(&existing);
+            }
+        }
+        self.create(key, Create::Plain, source);
+    }
+
+    /// The declared event triggers called `name`.
+    pub(super) fn event_triggers_named(&self, name: &str) -> Vec<ObjectKey> {
+        self.history
+            .declared
+            .keys()
+            .filter(|k| k.kind == ObjectKind::EventTrigger && k.name.name == name)
+            .cloned()
+            .collect()
     }
 
     fn old_style_aggregate_signature(&self, definition: &[Node]) -> String {

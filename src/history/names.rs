@@ -116,6 +116,23 @@ impl Folder {
     }
 }
 
+impl Folder {
+    /// The argument types of an `ObjectWithArgs` (`DROP FUNCTION f(uuid)`, `COMMENT ON
+    /// OPERATOR public.~~~ (NONE, bigint)`) as a signature: an operator's missing operand is
+    /// an empty node, `NONE` as `Operator::signature` writes it.
+    pub(super) fn argument_types(&self, arguments: &[Node]) -> String {
+        let types: Vec<String> = arguments
+            .iter()
+            .filter_map(|a| match a.node.as_ref() {
+                None => Some("NONE".to_string()),
+                Some(NodeEnum::TypeName(t)) => Some(self.type_text(t)),
+                Some(_) => None,
+            })
+            .collect();
+        types.join(", ")
+    }
+}
+
 fn is_input(parameter: &FunctionParameter) -> bool {
     !matches!(
         FunctionParameterMode::try_from(parameter.mode),

@@ -162,23 +162,14 @@ impl Folder {
         };
         let text = text.trim().trim_end_matches("[]");
         let mention = if let Some(relation) = strip_suffix_ignoring_case(text, "%rowtype") {
-            dotted_parts(relation).map(|parts| Mention {
-                parts,
-                is_type: false,
-            })
+            dotted_parts(relation).map(Mention::object)
         } else if let Some(column) = strip_suffix_ignoring_case(text, "%type") {
             dotted_parts(column).map(|mut parts| {
                 parts.pop();
-                Mention {
-                    parts,
-                    is_type: false,
-                }
+                Mention::object(parts)
             })
         } else {
-            dotted_parts(text).map(|parts| Mention {
-                parts,
-                is_type: true,
-            })
+            dotted_parts(text).map(Mention::of_type)
         };
         if let Some(mention) = mention.filter(|m| !m.parts.is_empty()) {
             self.reference(&mention);

@@ -10,25 +10,34 @@ use pg_query::NodeEnum;
 use serde_json::{Map, Value};
 
 /// A name as written (one to three parts), and whether it names a type (so that built-in
-/// types can be left out).
+/// types can be left out) or an operator (whose name is symbols).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Mention {
     pub(super) parts: Vec<String>,
     pub(super) is_type: bool,
+    pub(super) is_operator: bool,
 }
 
 impl Mention {
-    fn object(parts: Vec<String>) -> Self {
+    pub(super) fn object(parts: Vec<String>) -> Self {
         Mention {
             parts,
             is_type: false,
+            is_operator: false,
         }
     }
 
-    fn of_type(parts: Vec<String>) -> Self {
+    pub(super) fn of_type(parts: Vec<String>) -> Self {
         Mention {
-            parts,
             is_type: true,
+            ..Mention::object(parts)
+        }
+    }
+
+    fn operator(parts: Vec<String>) -> Self {
+        Mention {
+            is_operator: true,
+            ..Mention::object(parts)
         }
     }
 }
@@ -53,15 +62,28 @@ impl Folder {
             [name] => mention.is_type && is_builtin_type(&normalize_type(name)),
             _ => false,
         };
-        let is_name = parts
-            .last()
-            .is_some_and(|name| name.chars().any(|c| c.is_alphanumeric() || c == '_'));
+        // An unqualified operator is most often a built-in one (`=`): it counts only when a
+        // migration declared an operator of that name.
+        let is_name = if mention.is_operator {
+            parts.len() > 1 || self.declared_operator(&parts[0])
+        } else {
+            parts
+                .last()
+                .is_some_and(|name| name.chars().any(|c| c.is_alphanumeric() || c == '_'))
+        };
         if builtin || !is_name {
             return;
         }
         if let Some(name) = self.existing_name(parts) {
             self.note_reference(name);
         }
+    }
+
+    /// Does a migration declare an operator `name` in a schema of the search path?
+    fn declared_operator(&self, name: &str) -> bool {
+        self.search_path
+            .schemas()
+            .any(|schema| self.is_declared_name(&QualifiedName::new(schema, name)))
     }
 
     pub(super) fn note_reference(&mut self, name: QualifiedName) {
@@ -108,10 +130,24 @@ fn inspect(map: &Map<String, Value>, out: &mut Vec<Mention>) {
             }
         }
     }
+    // An operator in an expression (A_Expr), a user's one as much as `=`.
+    if map.contains_key("rexpr") {
+        if let Some(names) = map.get("name").and_then(node_strings) {
+            out.push(Mention::operator(names));
+        }
+    }
     // Function calls and definitions, trigger functions, ObjectWithArgs, DefineStmt.
+    // An operator's name is symbols only (`CREATE OPERATOR`, `DROP OPERATOR`).
     for key in ["funcname", "objname", "defnames"] {
         if let Some(names) = map.get(key).and_then(node_strings) {
-            out.push(Mention::object(names));
+            let symbols = names
+                .last()
+                .is_some_and(|n| !n.chars().any(|c| c.is_alphanumeric() || c == '_'));
+            out.push(if symbols {
+                Mention::operator(names)
+            } else {
+                Mention::object(names)
+            });
         }
     }
     // Enum, range and domain names given as name lists.

@@ -29,6 +29,10 @@ pub struct Schema {
     pub functions: IndexMap<ObjectKey, Function>,
     pub types: IndexMap<QualifiedName, TypeDef>,
     pub sequences: IndexMap<QualifiedName, Sequence>,
+    /// Keyed by `ObjectKey` (kind operator, with the operand types as signature).
+    pub operators: IndexMap<ObjectKey, Operator>,
+    /// Event triggers whose function is in a managed schema, keyed by `EventTrigger::key`.
+    pub event_triggers: IndexMap<ObjectKey, EventTrigger>,
     /// Extensions installed in the database (any schema).
     pub extensions: Vec<Extension>,
     /// Edges "`from` (or one of its parts) needs `to`", between objects of the managed schemas
@@ -333,6 +337,105 @@ pub struct Function {
     pub grants: Vec<Grant>,
 }
 
+/// A user-defined operator (`CREATE OPERATOR`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Operator {
+    /// The schema, and the operator's symbols as the name (`=~=`): written as they are, never
+    /// quoted (see `Operator::to_sql`).
+    pub name: QualifiedName,
+    /// The left operand's type (`format_type`); none for a prefix operator.
+    pub left: Option<String>,
+    pub right: String,
+    /// A whole `CREATE OPERATOR name (FUNCTION = ..., ...)` statement without its semicolon,
+    /// the options in pg_dump's order, those at their default left out.
+    pub definition: String,
+    pub owner: String,
+    pub comment: Option<String>,
+}
+
+impl Operator {
+    /// The signature of its key: the operand types, `NONE` for a missing left one, as
+    /// `COMMENT ON OPERATOR` and `DROP OPERATOR` take them (`NONE, bigint`).
+    pub fn signature(left: Option<&str>, right: &str) -> String {
+        let left = left.map_or_else(|| "NONE".to_string(), normalize_type);
+        format!("{left}, {}", normalize_type(right))
+    }
+
+    pub fn key(&self) -> ObjectKey {
+        let signature = Operator::signature(self.left.as_deref(), &self.right);
+        ObjectKey::routine(ObjectKind::Operator, self.name.clone(), signature)
+    }
+
+    /// `schema.=~=`: the schema quoted where needed, the symbols as they are.
+    pub fn to_sql(&self) -> String {
+        operator_sql(&self.name)
+    }
+}
+
+/// An operator's qualified name as SQL writes it: `public.=~=`.
+pub fn operator_sql(name: &QualifiedName) -> String {
+    format!("{}.{}", quote_ident(&name.schema), name.name)
+}
+
+/// An event trigger (`CREATE EVENT TRIGGER`): it belongs to the database, not to a schema,
+/// and its name is unique there. pgdrift reads those whose function is in a managed schema.
+#[derive(Clone, Debug, Serialize)]
+pub struct EventTrigger {
+    pub name: String,
+    /// `ddl_command_start`, `ddl_command_end`, `sql_drop`, `table_rewrite`.
+    pub event: String,
+    /// The command tags of `WHEN TAG IN (...)`; empty for every command.
+    pub tags: Vec<String>,
+    /// The trigger function, which takes no argument.
+    pub function: QualifiedName,
+    pub enabled: Firing,
+    pub owner: String,
+    pub comment: Option<String>,
+}
+
+impl EventTrigger {
+    /// Its key: of kind event trigger, with its function's schema as the schema, so that the
+    /// managed schemas decide which event triggers are pgdrift's.
+    pub fn key(&self) -> ObjectKey {
+        event_trigger_key(&self.function.schema, &self.name)
+    }
+}
+
+/// The key of the event trigger `name` whose function is in `schema`.
+pub fn event_trigger_key(schema: &str, name: &str) -> ObjectKey {
+    ObjectKey::relation(ObjectKind::EventTrigger, QualifiedName::new(schema, name))
+}
+
+/// When an event trigger fires (`pg_event_trigger.evtenabled`), as `session_replication_role`
+/// decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Firing {
+    /// In the origin and local roles: what `CREATE EVENT TRIGGER` gives.
+    Origin,
+    Disabled,
+    Replica,
+    Always,
+}
+
+impl Firing {
+    /// The clause of `ALTER EVENT TRIGGER name ...` that sets it.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            Firing::Origin => "ENABLE",
+            Firing::Disabled => "DISABLE",
+            Firing::Replica => "ENABLE REPLICA",
+            Firing::Always => "ENABLE ALWAYS",
+        }
+    }
+}
+
+impl std::fmt::Display for Firing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_sql())
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type_kind", rename_all = "snake_case")]
 pub enum TypeBody {
@@ -608,6 +711,8 @@ impl Schema {
             .chain(self.functions.keys().cloned())
             .chain(types)
             .chain(seqs)
+            .chain(self.operators.keys().cloned())
+            .chain(self.event_triggers.keys().cloned())
             .collect()
     }
 }

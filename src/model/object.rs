@@ -17,6 +17,10 @@ pub enum ObjectKind {
     Procedure,
     Type,
     Sequence,
+    /// `CREATE OPERATOR`; its key's signature holds the operand types.
+    Operator,
+    /// `CREATE EVENT TRIGGER`; its key's schema is its function's.
+    EventTrigger,
     Extension,
     /// A value of an enum type.
     EnumValue,
@@ -37,7 +41,7 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 18] = [
+    pub const ALL: [ObjectKind; 20] = [
         ObjectKind::Table,
         ObjectKind::View,
         ObjectKind::MaterializedView,
@@ -45,6 +49,8 @@ impl ObjectKind {
         ObjectKind::Procedure,
         ObjectKind::Type,
         ObjectKind::Sequence,
+        ObjectKind::Operator,
+        ObjectKind::EventTrigger,
         ObjectKind::Extension,
         ObjectKind::EnumValue,
         ObjectKind::Attribute,
@@ -72,6 +78,8 @@ impl ObjectKind {
             ObjectKind::Procedure => "procedure",
             ObjectKind::Type => "type",
             ObjectKind::Sequence => "sequence",
+            ObjectKind::Operator => "operator",
+            ObjectKind::EventTrigger => "event_trigger",
             ObjectKind::Extension => "extension",
             ObjectKind::EnumValue => "enum_value",
             ObjectKind::Attribute => "attribute",
@@ -87,9 +95,15 @@ impl ObjectKind {
     }
 
     /// The objects a report lists as tracked, drifted, missing or system, each on its own:
-    /// tables, views, materialized views, functions, procedures, types and sequences.
+    /// tables, views, materialized views, functions, procedures, types, sequences,
+    /// operators and event triggers.
     pub fn is_object(self) -> bool {
-        self.is_relation() || self.is_routine() || self == ObjectKind::Type
+        self.is_relation()
+            || self.is_routine()
+            || matches!(
+                self,
+                ObjectKind::Type | ObjectKind::Operator | ObjectKind::EventTrigger
+            )
     }
 
     /// Tables, views, materialized views and sequences share one namespace (`pg_class`).
@@ -143,11 +157,18 @@ impl ObjectKey {
         }
     }
 
-    /// `public.users`, or `public.is_member(uuid, text)` for a routine.
+    /// `public.users`, or `public.is_member(uuid, text)` for a routine, `public.=~=(numeric,
+    /// numeric)` for an operator (its symbols are not quoted), and an event trigger's name
+    /// alone (it belongs to no schema).
     pub fn display_name(&self) -> String {
+        let name = match self.kind {
+            ObjectKind::Operator => super::operator_sql(&self.name),
+            ObjectKind::EventTrigger => super::quote_ident(&self.name.name),
+            _ => self.name.to_string(),
+        };
         match &self.signature {
-            Some(sig) => format!("{}({})", self.name, sig),
-            None => self.name.to_string(),
+            Some(sig) => format!("{name}({sig})"),
+            None => name,
         }
     }
 }
@@ -170,7 +191,8 @@ mod tests {
             assert_eq!(json, kind.as_str(), "{kind:?}");
             assert_eq!(ObjectKind::from_name(kind.as_str()), Some(kind));
         }
-        assert_eq!(ObjectKind::from_name("operator"), None);
+        assert_eq!(ObjectKind::from_name("operator"), Some(Operator));
+        assert_eq!(ObjectKind::from_name("rule"), None);
         let objects: Vec<ObjectKind> = ObjectKind::ALL
             .into_iter()
             .filter(|k| k.is_object())
@@ -184,7 +206,9 @@ mod tests {
                 Function,
                 Procedure,
                 Type,
-                Sequence
+                Sequence,
+                Operator,
+                EventTrigger
             ]
         );
     }

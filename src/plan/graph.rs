@@ -36,9 +36,11 @@ impl Node {
             Item::Type { .. } => 2,
             Item::Sequence { .. } => 3,
             Item::Function { .. } => 4,
-            Item::Table(_) => 5,
-            Item::TablePart { .. } => 6,
-            Item::View { .. } => 7,
+            Item::Operator { .. } => 5,
+            Item::Table(_) => 6,
+            Item::TablePart { .. } => 7,
+            Item::View { .. } => 8,
+            Item::EventTrigger { .. } => 9,
         }
     }
 }
@@ -110,6 +112,8 @@ impl<'a> Builder<'a> {
                 name: key.name.clone(),
             },
             ObjectKind::Function | ObjectKind::Procedure => Item::Function { key: key.clone() },
+            ObjectKind::Operator => Item::Operator { key: key.clone() },
+            ObjectKind::EventTrigger => Item::EventTrigger { key: key.clone() },
             ObjectKind::Sequence => Item::Sequence {
                 name: key.name.clone(),
             },
@@ -359,6 +363,8 @@ impl<'a> Builder<'a> {
             ObjectKind::Type => self.prod.types.contains_key(&key.name),
             ObjectKind::Sequence => self.prod.sequences.contains_key(&key.name),
             ObjectKind::Function | ObjectKind::Procedure => self.prod.functions.contains_key(key),
+            ObjectKind::Operator => self.prod.operators.contains_key(key),
+            ObjectKind::EventTrigger => self.prod.event_triggers.contains_key(key),
             _ => false,
         }
     }
@@ -393,6 +399,15 @@ impl<'a> Builder<'a> {
                 _ => {}
             }
         }
+        // An event trigger fires on the DDL of every migration after it, which production
+        // ran before it existed, and what its function writes to may come late: it goes
+        // after the last migration.
+        let last = self.history.files.len();
+        for node in &mut self.nodes {
+            if matches!(node.item, Item::EventTrigger { .. }) && node.earliest.0 < last {
+                node.earliest = (last, last.checked_sub(1));
+            }
+        }
         for index in 0..self.nodes.len() {
             self.nodes[index].latest = self.latest(&self.nodes[index]);
             self.nodes[index].prefers = self.referenced_tables(&self.nodes[index]);
@@ -422,6 +437,16 @@ impl<'a> Builder<'a> {
                 }
                 if let Part::Constraint(name) = part {
                     out.extend(self.foreign_key_needs(index, table, name));
+                }
+            }
+            Item::EventTrigger { key } => {
+                if let Some(trigger) = self.prod.event_triggers.get(key) {
+                    let function = ObjectKey::routine(
+                        ObjectKind::Function,
+                        trigger.function.clone(),
+                        String::new(),
+                    );
+                    out.push((index, self.target(&function)));
                 }
             }
             Item::Table(item) => {
@@ -570,7 +595,7 @@ impl<'a> Builder<'a> {
                 };
             }
             Item::Type { name, .. } | Item::Sequence { name } | Item::View { name } => name.clone(),
-            Item::Function { key } => key.name.clone(),
+            Item::Function { key } | Item::Operator { key } => key.name.clone(),
             _ => return none,
         };
         match self.history.first_reference(&name) {

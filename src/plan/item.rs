@@ -34,6 +34,11 @@ pub enum Item {
     TablePart { table: QualifiedName, part: Part },
     /// A view or materialized view with its indexes, triggers, comments and grants.
     View { name: QualifiedName },
+    /// An operator, guarded by a lookup in pg_operator, with its comment.
+    Operator { key: ObjectKey },
+    /// An event trigger, guarded by a lookup in pg_event_trigger, then enabled as production
+    /// has it, with its comment.
+    EventTrigger { key: ObjectKey },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

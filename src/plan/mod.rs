@@ -261,7 +261,9 @@ fn item_label(item: &Item) -> String {
         Item::Extension { name, .. } => format!("extension {name}"),
         Item::Type { name, .. } => format!("type {name}"),
         Item::Sequence { name } => format!("sequence {name}"),
-        Item::Function { key } => key.to_string(),
+        Item::Function { key } | Item::Operator { key } | Item::EventTrigger { key } => {
+            key.to_string()
+        }
         Item::View { name } => format!("view {name}"),
         Item::Table(t) => format!("table {}", t.name),
         Item::TablePart { table, .. } => format!("part of table {table}"),

@@ -261,6 +261,13 @@ fn label(node: &Node) -> String {
     match &node.item {
         Item::Schema { name } => format!("schema_{name}"),
         Item::Extension { name, .. } => format!("extension_{name}"),
+        // An operator's name is symbols, which a file name cannot carry.
+        Item::Operator { key } => format!(
+            "operator {} {}",
+            key.name.schema,
+            key.signature.as_deref().unwrap_or_default()
+        ),
+        Item::EventTrigger { key } => format!("event_trigger_{}", key.name.name),
         _ => node
             .owner
             .as_ref()

@@ -476,3 +476,63 @@ fn catch_up_files_follow_the_differences_in_production_order() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn an_event_trigger_goes_after_the_last_migration_and_an_operator_with_its_check() {
+    // The check of t uses an operator made by hand; an event trigger, made by hand too,
+    // fires on a function a migration creates.
+    let mut t = table("t", &[]);
+    t.constraints
+        .push(constraint("t_x_check", ConstraintKind::Check, None));
+    let mut prod = schema(vec![t]);
+    let operator = crate::model::Operator {
+        name: qn("=~="),
+        left: Some("integer".into()),
+        right: "integer".into(),
+        definition: String::new(),
+        owner: "postgres".into(),
+        comment: None,
+    };
+    let trigger = crate::model::EventTrigger {
+        name: "log_ddl".into(),
+        event: "ddl_command_end".into(),
+        tags: Vec::new(),
+        function: qn("log_ddl"),
+        enabled: crate::model::Firing::Origin,
+        owner: "postgres".into(),
+        comment: None,
+    };
+    prod.dependencies.push(Dependency {
+        from: ObjectKey::relation(ObjectKind::Table, qn("t")),
+        part: Part::Constraint("t_x_check".into()),
+        to: operator.key(),
+    });
+    let keys = vec![
+        ObjectKey::relation(ObjectKind::Table, qn("t")),
+        operator.key(),
+        trigger.key(),
+    ];
+    prod.operators.insert(operator.key(), operator);
+    prod.event_triggers.insert(trigger.key(), trigger);
+    let h = history(&[
+        "create function log_ddl() returns event_trigger language plpgsql as $$ begin end $$",
+        "create table other (id int)",
+    ]);
+    let plan = build(&prod, &h, &keys, &Options::default()).unwrap();
+    let layout = layout(&plan);
+    assert_eq!(layout.len(), 2, "{layout:?}");
+    // The operator comes with the table that needs it, before its check inside the table.
+    assert!(
+        layout[0].starts_with("20240101115959_import_t.sql: Operator"),
+        "{layout:?}"
+    );
+    assert!(
+        layout[0].ends_with(", table t(t_pkey, t_x_check)"),
+        "{layout:?}"
+    );
+    assert!(
+        layout[1].starts_with("20240102120001_import_event_trigger_log_ddl.sql: EventTrigger"),
+        "{layout:?}"
+    );
+    assert_eq!(plan.files[1].slot, 2);
+}

@@ -147,6 +147,14 @@ pub(super) fn rollback(r: &Renderer, schema: &Schema, item: &Item) -> Result<Opt
             };
             RollbackContext::object(kind, name)
         }
+        Item::Operator { key } => {
+            let o = super::operator(schema, key)?;
+            RollbackContext {
+                arguments: key.signature.as_deref(),
+                ..RollbackContext::object("operator", &o.name)
+            }
+        }
+        Item::EventTrigger { key } => RollbackContext::object("event_trigger", &key.name),
         Item::TablePart { table, part } => match part_rollback(schema, table, part)? {
             Some(context) => context,
             None => return Ok(None),

@@ -5,6 +5,8 @@
 //! - `ident`: an identifier, quoted where PostgreSQL needs it.
 //! - `literal`: a string literal.
 //! - `qname`: a `{schema, name}` object as `schema.name`.
+//! - `operator`: an operator's `{schema, name}` as `schema.symbols`, the symbols as they are
+//!   (an operator name is never quoted).
 //! - `regclass`: a `{schema, name}` object as the string literal `to_regclass` takes
 //!   (regclass input reads no Unicode escapes, which `qname` may write).
 //! - `role`: a role in `GRANT`/`TO` lists: `PUBLIC` (any case) stays the keyword.
@@ -14,7 +16,7 @@
 //! - `guard`: marks a PL/pgSQL statement (`IF NOT EXISTS (...) THEN ... END IF;`) that the
 //!   file gathers, with the other guards of the same table, into one `DO` block.
 
-use crate::model::{quote_ident, quote_literal, QualifiedName};
+use crate::model::{operator_sql, quote_ident, quote_literal, QualifiedName};
 use std::collections::HashMap;
 use tera::{Tera, Value};
 
@@ -22,6 +24,7 @@ pub(super) fn register(tera: &mut Tera) {
     tera.register_filter("ident", ident);
     tera.register_filter("literal", literal);
     tera.register_filter("qname", qname);
+    tera.register_filter("operator", operator);
     tera.register_filter("regclass", regclass);
     tera.register_filter("role", role);
     tera.register_filter("do_block", do_block);
@@ -44,6 +47,17 @@ fn literal(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
 
 fn qname(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(qualified(value, "qname")?.to_sql()))
+}
+
+fn operator(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let name = qualified(value, "operator")?;
+    if name.name.is_empty() || !name.name.chars().all(|c| "+-*/<>=~!@#%^&|`?".contains(c)) {
+        return Err(tera::Error::msg(format!(
+            "the operator filter takes an operator name, not {}",
+            name.name
+        )));
+    }
+    Ok(Value::String(operator_sql(&name)))
 }
 
 fn qualified(value: &Value, filter: &str) -> tera::Result<QualifiedName> {

@@ -394,6 +394,48 @@ fn sequence_and_function() {
     ));
 }
 
+/// A prefix operator with a comment, and an event trigger limited to some commands that
+/// fires always, with their rollbacks.
+#[test]
+fn operator_and_event_trigger() {
+    let mut s = model();
+    let operator = Operator {
+        name: qn("app", "~~~"),
+        left: None,
+        right: "bigint".into(),
+        definition:
+            "CREATE OPERATOR app.~~~ (\n    FUNCTION = app.negated,\n    RIGHTARG = bigint\n)"
+                .into(),
+        owner: "postgres".into(),
+        comment: Some("Minus, as a prefix".into()),
+    };
+    let trigger = EventTrigger {
+        name: "Log DDL".into(),
+        event: "ddl_command_end".into(),
+        tags: vec!["CREATE TABLE".into(), "ALTER TABLE".into()],
+        function: qn("app", "log_ddl"),
+        enabled: Firing::Always,
+        owner: "postgres".into(),
+        comment: Some("What changed the schema".into()),
+    };
+    let items = [
+        Item::Operator {
+            key: operator.key(),
+        },
+        Item::EventTrigger { key: trigger.key() },
+    ];
+    s.operators.insert(operator.key(), operator);
+    s.event_triggers.insert(trigger.key(), trigger);
+    let r = renderer();
+    let rollbacks: Vec<String> = items
+        .iter()
+        .filter_map(|i| r.rollback(&s, i).unwrap())
+        .collect();
+    let text = format!("{}\n{}", bodies(&s, &items), rollbacks.join(""));
+    pg_query::parse(&text, pg_query::ParserOptions::DEFAULT).unwrap();
+    insta::assert_snapshot!(text);
+}
+
 /// A table with its keys inside CREATE TABLE, and every other part in one guard block.
 #[test]
 fn table_with_its_parts() {

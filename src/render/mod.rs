@@ -24,7 +24,9 @@ mod table;
 
 pub use file::FileHeader;
 
-use crate::model::{Function, ObjectKey, QualifiedName, Schema, Table, View};
+use crate::model::{
+    EventTrigger, Function, ObjectKey, Operator, QualifiedName, Schema, Table, View,
+};
 use crate::plan::Item;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
@@ -58,6 +60,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "policy.sql.tera",
     "trigger.sql.tera",
     "view.sql.tera",
+    "operator.sql.tera",
+    "event_trigger.sql.tera",
     "grants.sql.tera",
     "drop.sql.tera",
 ];
@@ -125,6 +129,8 @@ impl Renderer {
                 parts::part(self, schema, table(schema, name)?, part)
             }
             Item::View { name } => objects::view(self, view(schema, name)?),
+            Item::Operator { key } => objects::operator(self, operator(schema, key)?),
+            Item::EventTrigger { key } => objects::event_trigger(self, event_trigger(schema, key)?),
         };
         rendered.with_context(|| format!("rendering {}", describe(item)))
     }
@@ -284,6 +290,7 @@ fn describe(item: &Item) -> String {
         Item::Table(t) => format!("table {}", t.name),
         Item::TablePart { table, part } => format!("{part:?} of {table}"),
         Item::View { name } => format!("view {name}"),
+        Item::Operator { key } | Item::EventTrigger { key } => key.to_string(),
     }
 }
 
@@ -304,6 +311,20 @@ fn view<'s>(schema: &'s Schema, name: &QualifiedName) -> Result<&'s View> {
 fn function<'s>(schema: &'s Schema, key: &ObjectKey) -> Result<&'s Function> {
     schema
         .functions
+        .get(key)
+        .ok_or_else(|| anyhow!("{key} is not in production's catalog"))
+}
+
+fn operator<'s>(schema: &'s Schema, key: &ObjectKey) -> Result<&'s Operator> {
+    schema
+        .operators
+        .get(key)
+        .ok_or_else(|| anyhow!("{key} is not in production's catalog"))
+}
+
+fn event_trigger<'s>(schema: &'s Schema, key: &ObjectKey) -> Result<&'s EventTrigger> {
+    schema
+        .event_triggers
         .get(key)
         .ok_or_else(|| anyhow!("{key} is not in production's catalog"))
 }

@@ -1,10 +1,11 @@
-//! Schemas, extensions, types, standalone sequences, functions and views: one context and
-//! one template each.
+//! Schemas, extensions, types, standalone sequences, functions, views, operators and event
+//! triggers: one context and one template each.
 
 use super::privileges::Privileges;
 use super::{parts, rel_options, RelOption, Renderer};
 use crate::model::{
-    quote_ident, Function, QualifiedName, RoutineKind, Schema, Sequence, TypeBody, View,
+    quote_ident, EventTrigger, Firing, Function, Operator, QualifiedName, RoutineKind, Schema,
+    Sequence, TypeBody, View,
 };
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
@@ -310,6 +311,49 @@ pub(super) fn view(r: &Renderer, v: &View) -> Result<String> {
         parts: rendered,
     };
     r.render("view.sql.tera", &context)
+}
+
+#[derive(Serialize)]
+struct OperatorContext<'a> {
+    name: &'a QualifiedName,
+    left: Option<&'a str>,
+    right: &'a str,
+    definition: String,
+    comment: Option<&'a str>,
+}
+
+pub(super) fn operator(r: &Renderer, o: &Operator) -> Result<String> {
+    let context = OperatorContext {
+        name: &o.name,
+        left: o.left.as_deref(),
+        right: &o.right,
+        // Inside the guard's IF, two levels into the DO block.
+        definition: o.definition.trim_end().replace('\n', "\n        "),
+        comment: o.comment.as_deref(),
+    };
+    r.render("operator.sql.tera", &context)
+}
+
+#[derive(Serialize)]
+struct EventTriggerContext<'a> {
+    name: &'a str,
+    event: &'a str,
+    tags: &'a [String],
+    function: &'a QualifiedName,
+    enabled: Option<&'static str>,
+    comment: Option<&'a str>,
+}
+
+pub(super) fn event_trigger(r: &Renderer, t: &EventTrigger) -> Result<String> {
+    let context = EventTriggerContext {
+        name: &t.name,
+        event: &t.event,
+        tags: &t.tags,
+        function: &t.function,
+        enabled: (t.enabled != Firing::Origin).then(|| t.enabled.as_sql()),
+        comment: t.comment.as_deref(),
+    };
+    r.render("event_trigger.sql.tera", &context)
 }
 
 /// Rendered SQL without its final line feed, for inclusion in another template.

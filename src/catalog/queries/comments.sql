@@ -1,6 +1,7 @@
 -- Comments on the objects of the managed schemas ($1), for every kind pgdrift reads:
 -- relations and their columns (objsubid = attnum), constraints, policies, triggers,
--- routines and types. The catalog column says which oid space objoid belongs to.
+-- routines, types, operators, and event triggers whose function is in one of them. The
+-- catalog column says which oid space objoid belongs to.
 SELECT 'pg_class' AS catalog, d.objoid, d.objsubid, d.description
   FROM pg_description d
   JOIN pg_class c ON c.oid = d.objoid
@@ -38,3 +39,16 @@ SELECT 'pg_type', d.objoid, d.objsubid, d.description
   JOIN pg_type t ON t.oid = d.objoid
   JOIN pg_namespace n ON n.oid = t.typnamespace
  WHERE d.classoid = 'pg_type'::regclass AND n.nspname = ANY($1)
+UNION ALL
+SELECT 'pg_operator', d.objoid, d.objsubid, d.description
+  FROM pg_description d
+  JOIN pg_operator o ON o.oid = d.objoid
+  JOIN pg_namespace n ON n.oid = o.oprnamespace
+ WHERE d.classoid = 'pg_operator'::regclass AND n.nspname = ANY($1)
+UNION ALL
+SELECT 'pg_event_trigger', d.objoid, d.objsubid, d.description
+  FROM pg_description d
+  JOIN pg_event_trigger t ON t.oid = d.objoid
+  JOIN pg_proc p ON p.oid = t.evtfoid
+  JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE d.classoid = 'pg_event_trigger'::regclass AND n.nspname = ANY($1)

@@ -5,7 +5,8 @@
 -- owns it and the part of that owner it is (a column, constraint, index, policy, trigger, or
 -- the whole object). `target` names every relation, type and routine outside pg_catalog and
 -- information_schema: an index stands for its table, an array type for its element, a row
--- type for its relation and a multirange for its range. Routines carry their argument types.
+-- type for its relation and a multirange for its range. Routines carry their argument types,
+-- operators their operand types (left_type is NULL for a prefix operator).
 --
 -- An operator class is no kind of the model, and the one an index uses may come from an
 -- extension (pg_trgm's gin_trgm_ops): the index then needs that extension. An operator
@@ -76,6 +77,13 @@ holder (classid, objid, objsubid, owner_class, owner_oid, part, part_name) AS (
      AND NOT EXISTS (SELECT 1 FROM pg_depend e
                       WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype IN ('e', 'i'))
   UNION ALL
+  SELECT 'pg_operator'::regclass, o.oid, 0, 'pg_operator'::regclass, o.oid, 'whole', NULL
+    FROM pg_operator o
+    JOIN pg_namespace n ON n.oid = o.oprnamespace
+   WHERE n.nspname = ANY($1)
+     AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                      WHERE e.classid = 'pg_operator'::regclass AND e.objid = o.oid AND e.deptype = 'e')
+  UNION ALL
   SELECT 'pg_type'::regclass, t.oid, 0, 'pg_type'::regclass, t.oid, 'whole', NULL
     FROM pg_type t
     JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -102,14 +110,14 @@ rel_key AS (
    WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S', 'c')
      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 ),
-target (classid, objid, kind, schema, name, argument_types) AS (
-  SELECT 'pg_class'::regclass, c.oid, k.kind, k.schema, k.name, NULL::oidvector
+target (classid, objid, kind, schema, name, argument_types, left_type, right_type) AS (
+  SELECT 'pg_class'::regclass, c.oid, k.kind, k.schema, k.name, NULL::oidvector, NULL::text, NULL::text
     FROM pg_class c
     LEFT JOIN pg_index i ON i.indexrelid = c.oid
     JOIN rel_key k ON k.oid = COALESCE(i.indrelid, c.oid)
   UNION ALL
   SELECT 'pg_type'::regclass, t.oid, COALESCE(k.kind, 'type'),
-         COALESCE(k.schema, n.nspname::text), COALESCE(k.name, b.typname::text), NULL
+         COALESCE(k.schema, n.nspname::text), COALESCE(k.name, b.typname::text), NULL, NULL, NULL
     FROM pg_type t
     LEFT JOIN pg_type elem ON elem.typarray = t.oid
     LEFT JOIN pg_range mr ON mr.rngmultitypid = COALESCE(elem.oid, t.oid)
@@ -119,12 +127,19 @@ target (classid, objid, kind, schema, name, argument_types) AS (
    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
   UNION ALL
   SELECT 'pg_proc'::regclass, p.oid, CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END,
-         n.nspname::text, p.proname::text, p.proargtypes
+         n.nspname::text, p.proname::text, p.proargtypes, NULL, NULL
     FROM pg_proc p
     JOIN pg_namespace n ON n.oid = p.pronamespace
    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
   UNION ALL
-  SELECT 'pg_opclass'::regclass, opc.oid, 'function', f.schema, f.name, f.argument_types
+  SELECT 'pg_operator'::regclass, o.oid, 'operator', n.nspname::text, o.oprname::text, NULL,
+         CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END,
+         format_type(o.oprright, NULL)
+    FROM pg_operator o
+    JOIN pg_namespace n ON n.oid = o.oprnamespace
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  UNION ALL
+  SELECT 'pg_opclass'::regclass, opc.oid, 'function', f.schema, f.name, f.argument_types, NULL, NULL
     FROM pg_opclass opc
    CROSS JOIN LATERAL (
          SELECT n.nspname::text AS schema, p.proname::text AS name, p.proargtypes AS argument_types
@@ -145,11 +160,12 @@ SELECT 'edge' AS row_kind,
        h.owner_class::oid AS class, h.owner_oid AS objid,
        d.refclassid AS ref_class, d.refobjid AS ref_objid,
        h.part, h.part_name,
-       NULL::text AS kind, NULL::text AS schema, NULL::text AS name, NULL::text AS arguments
+       NULL::text AS kind, NULL::text AS schema, NULL::text AS name, NULL::text AS arguments,
+       NULL::text AS left_type, NULL::text AS right_type
   FROM holder h
   JOIN pg_depend d ON d.classid = h.classid AND d.objid = h.objid AND d.objsubid = h.objsubid
  WHERE d.deptype NOT IN ('e', 'x', 'i', 'P', 'S')
 UNION ALL
 SELECT 'target', t.classid::oid, t.objid, NULL, NULL, NULL, NULL,
-       t.kind, t.schema, t.name, oidvectortypes(t.argument_types)
+       t.kind, t.schema, t.name, oidvectortypes(t.argument_types), t.left_type, t.right_type
   FROM target t

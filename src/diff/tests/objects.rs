@@ -211,3 +211,81 @@ fn domain_and_composite_differences() {
         ]),
     );
 }
+
+fn operator(definition: &str) -> Operator {
+    Operator {
+        name: qn("public.=~="),
+        left: Some("numeric".into()),
+        right: "numeric".into(),
+        definition: definition.into(),
+        owner: "postgres".into(),
+        comment: None,
+    }
+}
+
+fn event_trigger(enabled: Firing) -> EventTrigger {
+    EventTrigger {
+        name: "log_ddl".into(),
+        event: "ddl_command_end".into(),
+        tags: vec!["CREATE TABLE".into()],
+        function: qn("public.log_ddl"),
+        enabled,
+        owner: "postgres".into(),
+        comment: None,
+    }
+}
+
+#[test]
+fn operators_differ_by_definition_and_are_missing_by_operands() {
+    let mut prod = base();
+    let mut replay = base();
+    let close = operator("CREATE OPERATOR public.=~= (\n    FUNCTION = public.close_to\n)");
+    let mut other = close.clone();
+    other.definition = "CREATE OPERATOR public.=~= (\n    FUNCTION = public.near\n)".into();
+    let mut prefix = close.clone();
+    prefix.left = None;
+    prod.operators.insert(close.key(), close);
+    prod.operators.insert(prefix.key(), prefix);
+    replay.operators.insert(other.key(), other);
+    let detail = "definition line 2 FUNCTION = public.close_to in production, \
+                  FUNCTION = public.near in migrations";
+    expect(
+        &prod,
+        &replay,
+        &[
+            "operator public.=~=(NONE, numeric): in production, not in migrations",
+            &format!("operator public.=~=(numeric, numeric): differs: {detail}"),
+        ],
+        json!([
+            {"object": "operator public.=~=(NONE, numeric)", "kind": "operator",
+             "state": "in_production_only"},
+            {"object": "operator public.=~=(numeric, numeric)", "kind": "operator",
+             "state": "differs", "detail": detail},
+        ]),
+    );
+}
+
+#[test]
+fn event_triggers_differ_in_when_they_fire() {
+    let mut prod = base();
+    let mut replay = base();
+    let always = event_trigger(Firing::Always);
+    let mut commented = event_trigger(Firing::Origin);
+    commented.comment = Some("What changed".into());
+    prod.event_triggers.insert(always.key(), always);
+    replay.event_triggers.insert(commented.key(), commented);
+    expect(
+        &prod,
+        &replay,
+        &[
+            "event_trigger log_ddl: differs: enabled ENABLE ALWAYS in production, ENABLE in migrations",
+            "comment on event_trigger log_ddl: in migrations, not in production",
+        ],
+        json!([
+            {"object": "event_trigger log_ddl", "kind": "event_trigger", "state": "differs",
+             "detail": "enabled ENABLE ALWAYS in production, ENABLE in migrations"},
+            {"object": "comment on event_trigger log_ddl", "kind": "comment",
+             "state": "in_migrations_only"},
+        ]),
+    );
+}

@@ -1,6 +1,6 @@
 //! Functions and procedures, keyed by their signatures.
 
-use super::{declaration, declared, fold, set};
+use super::{declaration, declared, fold, referenced_in, set};
 use crate::history::Rename;
 use crate::model::{ObjectKind, QualifiedName};
 
@@ -169,5 +169,74 @@ fn aggregates_are_routines_with_their_input_types() {
             "function public.total()",
             "function public.old_sum(integer)",
         ])
+    );
+}
+
+#[test]
+fn operators_are_keyed_by_their_operand_types() {
+    let history = fold(&[
+        "CREATE TYPE mood AS ENUM ('a');
+         CREATE OPERATOR =~= (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = close_to);
+         CREATE OPERATOR public.=~= (LEFTARG = mood, RIGHTARG = int4, PROCEDURE = f);
+         CREATE OPERATOR ~~~ (RIGHTARG = pg_catalog.int8, FUNCTION = negated);
+         CREATE OPERATOR !! (LEFTARG = int, RIGHTARG = int, FUNCTION = g);",
+        "DROP OPERATOR ~~~ (NONE, bigint);
+         DROP OPERATOR IF EXISTS public.!! (integer, integer), =~= (numeric, numeric);",
+        "CREATE TABLE t (m public.mood CHECK (m =~= 1), n int CHECK (n = 1));",
+    ]);
+    assert_eq!(
+        declared(&history),
+        set(&[
+            "type public.mood",
+            "operator public.=~=(public.mood, integer)",
+            "table public.t",
+        ])
+    );
+    // A declared operator is referenced where used; a built-in one is not.
+    let used = referenced_in(&history, 2);
+    assert!(used.contains("public.\"=~=\""), "{used:?}");
+    assert!(!used.contains("public.\"=\""), "{used:?}");
+}
+
+#[test]
+fn event_triggers_are_keyed_by_their_function_schema_and_found_by_name() {
+    let history = fold(&[
+        "CREATE SCHEMA ops;
+         CREATE FUNCTION ops.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS 'BEGIN END';
+         CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION ops.log_ddl();
+         CREATE EVENT TRIGGER watch ON sql_drop EXECUTE PROCEDURE watcher();
+         CREATE EVENT TRIGGER gone ON sql_drop EXECUTE FUNCTION watcher();",
+        "ALTER EVENT TRIGGER watch RENAME TO watch_drops;
+         DROP EVENT TRIGGER IF EXISTS gone;",
+    ]);
+    assert_eq!(
+        declared(&history),
+        set(&[
+            "function ops.log_ddl()",
+            "event_trigger log_ddl",
+            "event_trigger watch_drops",
+        ])
+    );
+    let schemas: Vec<&str> = history
+        .declared
+        .keys()
+        .filter(|k| k.kind == ObjectKind::EventTrigger)
+        .map(|k| k.name.schema.as_str())
+        .collect();
+    assert_eq!(schemas, ["ops", "public"]);
+}
+
+#[test]
+fn altering_or_commenting_an_event_trigger_alters_it() {
+    let history = fold(&[
+        "CREATE SCHEMA ops;
+         CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION ops.log_ddl();",
+        "ALTER EVENT TRIGGER log_ddl ENABLE ALWAYS;",
+        "COMMENT ON EVENT TRIGGER log_ddl IS 'x';",
+        "ALTER EVENT TRIGGER log_ddl OWNER TO postgres;",
+    ]);
+    assert_eq!(
+        declaration(&history, "event_trigger log_ddl").altered_in,
+        [1, 2, 3]
     );
 }

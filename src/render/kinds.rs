@@ -486,6 +486,40 @@ fn partitioned_table_and_partition() {
     ));
 }
 
+/// A partition made on its own, its columns in another order than its parent's: created
+/// with them and its parent's check, then attached where it is not a partition yet.
+#[test]
+fn partition_in_its_own_column_order() {
+    let mut s = model();
+    let mut old = table("events_2023", Vec::new());
+    old.columns = s.tables[&qn("public", "events")]
+        .columns
+        .iter()
+        .rev()
+        .cloned()
+        .map(|mut c| {
+            c.is_local = false;
+            c
+        })
+        .collect();
+    old.partition_of = Some(PartitionOf {
+        parent: qn("public", "events"),
+        bound: "FOR VALUES FROM ('2023-01-01 00:00:00+00') TO ('2024-01-01 00:00:00+00')".into(),
+    });
+    let mut check = constraint(
+        "events_at_check",
+        ConstraintKind::Check,
+        "CHECK (at > '2000-01-01')",
+    );
+    check.is_local = false;
+    old.constraints.push(check);
+    s.tables.insert(old.name.clone(), old);
+    insta::assert_snapshot!(bodies(
+        &s,
+        &[Item::Table(TableItem::whole(qn("public", "events_2023")))]
+    ));
+}
+
 /// A table a later migration renames: created under its earlier name, only where neither
 /// name exists; its guards run inside that block.
 #[test]

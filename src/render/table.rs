@@ -7,8 +7,8 @@ use super::objects::{sequence_block, Create, SequenceOptions};
 use super::privileges::Privileges;
 use super::{rel_options, RelOption, Renderer};
 use crate::model::{
-    Column, IdentityKind, PartitionOf, QualifiedName, ReplicaIdentity, Schema, Sequence, Storage,
-    Table, TableKind,
+    Column, ConstraintKind, IdentityKind, PartitionOf, QualifiedName, ReplicaIdentity, Schema,
+    Sequence, Storage, Table, TableKind,
 };
 use crate::plan::TableItem;
 use anyhow::{anyhow, Result};
@@ -176,6 +176,8 @@ struct TableContext<'a> {
     name: &'a QualifiedName,
     unlogged: bool,
     partition_of: Option<&'a PartitionOf>,
+    /// A partition created on its own (see `attached`), attached once it exists.
+    attach: Option<&'a PartitionOf>,
     /// Rendered column definitions: the table's own, none for a partition.
     columns: Vec<String>,
     inherited_columns: Vec<InheritedColumn<'a>>,
@@ -247,18 +249,20 @@ struct InheritedColumn<'a> {
     drop_default: bool,
 }
 
-/// The definitions of the columns the table declares itself (none for a partition), and
-/// how the columns it has from a parent differ from the parent's.
+/// The definitions of the columns the table declares itself (none for a partition, every
+/// one for a partition created on its own: `own_columns`), and how the columns it has from
+/// a parent differ from the parent's.
 fn columns<'a>(
     r: &Renderer,
     schema: &'a Schema,
     t: &'a Table,
     present: &[(&'a Column, &'a str)],
+    own_columns: bool,
 ) -> Result<(Vec<String>, Vec<InheritedColumn<'a>>)> {
     let mut definitions = Vec::new();
     let mut inherited = Vec::new();
     for &(c, name) in present {
-        if c.is_local && t.partition_of.is_none() {
+        if own_columns || (c.is_local && t.partition_of.is_none()) {
             definitions.push(column_definition(r, c, name)?);
             continue;
         }
@@ -281,8 +285,34 @@ fn columns<'a>(
     Ok((definitions, inherited))
 }
 
+/// A partition whose columns are not in its parent's order (it was made on its own and
+/// attached) cannot be made with `PARTITION OF`, which gives it the parent's order: it is
+/// created with its own columns and the parent's checks, which ATTACH PARTITION wants
+/// there, then attached.
+fn attached<'t>(schema: &Schema, t: &'t Table) -> Option<&'t PartitionOf> {
+    let of = t.partition_of.as_ref()?;
+    let parent = schema.tables.get(&of.parent)?;
+    let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    (names(parent) != names(t)).then_some(of)
+}
+
+/// The checks a partition has from its parent, written inside the partition created on its
+/// own.
+fn parent_checks(t: &Table) -> impl Iterator<Item = InlineConstraint<'_>> {
+    t.constraints
+        .iter()
+        .filter(|c| !c.is_local && c.kind == ConstraintKind::Check)
+        .map(|c| InlineConstraint {
+            name: &c.name,
+            definition: &c.definition,
+            replica_identity: false,
+            comment: None,
+        })
+}
+
 pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<String> {
     let t = super::table(schema, &item.name)?;
+    let attach = attached(schema, t);
     // The columns the table has where the item runs, with the names they have there.
     let present: Vec<(&Column, &str)> = t
         .columns
@@ -293,7 +323,7 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
             (c, name.as_str())
         })
         .collect();
-    let (columns, inherited_columns) = columns(r, schema, t, &present)?;
+    let (columns, inherited_columns) = columns(r, schema, t, &present, attach.is_some())?;
     let mut settings = Vec::new();
     for &(c, name) in &present {
         let parent = parent_column(schema, t, &c.name);
@@ -319,7 +349,8 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
     let context = TableContext {
         name: &item.as_name,
         unlogged: t.unlogged,
-        partition_of: t.partition_of.as_ref(),
+        partition_of: t.partition_of.as_ref().filter(|_| attach.is_none()),
+        attach,
         columns,
         inherited_columns,
         column_settings: settings,
@@ -341,7 +372,13 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
         identity_sequences: extras.identity_sequences,
         privileges,
         guards,
-        constraints: inline_constraints(schema, t, item)?,
+        constraints: {
+            let mut constraints = inline_constraints(schema, t, item)?;
+            if attach.is_some() {
+                constraints.extend(parent_checks(t));
+            }
+            constraints
+        },
     };
     let body = r.render("table.sql.tera", &context)?;
     match item.renamed_later() {

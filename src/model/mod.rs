@@ -684,6 +684,44 @@ impl Schema {
         self.replica_identities.get(table).unwrap_or(DEFAULT)
     }
 
+    /// Is `table` created on its own, with all its columns in its own order, and then
+    /// attached to its partition parent or made to inherit from its parents? `PARTITION OF`
+    /// and `INHERITS` put the parents' columns first, so a table made on its own and
+    /// attached (`ATTACH PARTITION`) or given parents later (`ALTER TABLE ... INHERIT`)
+    /// would otherwise come out in another column order. An inheritance child is made so
+    /// only when every column is its own, as `INHERIT` leaves them.
+    pub fn made_on_its_own(&self, table: &Table) -> bool {
+        let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        if let Some(of) = &table.partition_of {
+            return self
+                .tables
+                .get(&of.parent)
+                .is_some_and(|parent| names(parent) != names(table));
+        }
+        if table.inherits.is_empty() || !table.columns.iter().all(|c| c.is_local) {
+            return false;
+        }
+        // The order `CREATE TABLE ... INHERITS` gives: each parent's columns in turn, merged
+        // by name, then the table's own.
+        let mut merged: Vec<String> = Vec::new();
+        for parent in &table.inherits {
+            let Some(parent) = self.tables.get(parent) else {
+                return false;
+            };
+            for column in names(parent) {
+                if !merged.contains(&column) {
+                    merged.push(column);
+                }
+            }
+        }
+        for column in names(table) {
+            if !merged.contains(&column) {
+                merged.push(column);
+            }
+        }
+        merged != names(table)
+    }
+
     /// Every object of the model as a key, tables first, in catalog order.
     pub fn keys(&self) -> Vec<ObjectKey> {
         let tables = self

@@ -61,10 +61,11 @@ fn inlinable(
     let Some(t) = prod.tables.get(&item.name) else {
         return Vec::new();
     };
-    // A partition or child takes constraints from its parent; a table created under an
-    // earlier name must not name itself in a foreign key.
-    let plain_table =
-        t.partition_of.is_none() && t.inherits.is_empty() && item.renamed_later().is_none();
+    // A partition or child takes constraints from its parent, unless it is created on its
+    // own first; a table created under an earlier name must not name itself in a foreign
+    // key.
+    let on_its_own = (t.partition_of.is_none() && t.inherits.is_empty()) || prod.made_on_its_own(t);
+    let plain_table = on_its_own && item.renamed_later().is_none();
     if !plain_table {
         return Vec::new();
     }

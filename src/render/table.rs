@@ -176,8 +176,11 @@ struct TableContext<'a> {
     name: &'a QualifiedName,
     unlogged: bool,
     partition_of: Option<&'a PartitionOf>,
-    /// A partition created on its own (see `attached`), attached once it exists.
+    /// A partition created on its own (see `Schema::made_on_its_own`), attached once it
+    /// exists.
     attach: Option<&'a PartitionOf>,
+    /// The parents of an inheritance child created on its own, inherited once it exists.
+    inherit_later: &'a [QualifiedName],
     /// Rendered column definitions: the table's own, none for a partition.
     columns: Vec<String>,
     inherited_columns: Vec<InheritedColumn<'a>>,
@@ -264,6 +267,18 @@ fn columns<'a>(
     for &(c, name) in present {
         if own_columns || (c.is_local && t.partition_of.is_none()) {
             definitions.push(column_definition(r, c, name)?);
+            // A column declared again under INHERITS takes the parent's default when it
+            // has none of its own.
+            let inherited_default = parent_column(schema, t, &c.name)
+                .is_some_and(|p| p.default.is_some() && c.default.is_none());
+            if inherited_default && !own_columns {
+                inherited.push(InheritedColumn {
+                    name,
+                    set_not_null: false,
+                    set_default: None,
+                    drop_default: true,
+                });
+            }
             continue;
         }
         let Some(parent) = parent_column(schema, t, &c.name) else {
@@ -285,19 +300,8 @@ fn columns<'a>(
     Ok((definitions, inherited))
 }
 
-/// A partition whose columns are not in its parent's order (it was made on its own and
-/// attached) cannot be made with `PARTITION OF`, which gives it the parent's order: it is
-/// created with its own columns and the parent's checks, which ATTACH PARTITION wants
-/// there, then attached.
-fn attached<'t>(schema: &Schema, t: &'t Table) -> Option<&'t PartitionOf> {
-    let of = t.partition_of.as_ref()?;
-    let parent = schema.tables.get(&of.parent)?;
-    let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
-    (names(parent) != names(t)).then_some(of)
-}
-
 /// The checks a partition has from its parent, written inside the partition created on its
-/// own.
+/// own (see `Schema::made_on_its_own`): ATTACH PARTITION wants them there.
 fn parent_checks(t: &Table) -> impl Iterator<Item = InlineConstraint<'_>> {
     t.constraints
         .iter()
@@ -312,7 +316,9 @@ fn parent_checks(t: &Table) -> impl Iterator<Item = InlineConstraint<'_>> {
 
 pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<String> {
     let t = super::table(schema, &item.name)?;
-    let attach = attached(schema, t);
+    let on_its_own = schema.made_on_its_own(t);
+    let attach = t.partition_of.as_ref().filter(|_| on_its_own);
+    let inherit_later: &[QualifiedName] = if on_its_own { &t.inherits } else { &[] };
     // The columns the table has where the item runs, with the names they have there.
     let present: Vec<(&Column, &str)> = t
         .columns
@@ -323,7 +329,7 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
             (c, name.as_str())
         })
         .collect();
-    let (columns, inherited_columns) = columns(r, schema, t, &present, attach.is_some())?;
+    let (columns, inherited_columns) = columns(r, schema, t, &present, on_its_own)?;
     let mut settings = Vec::new();
     for &(c, name) in &present {
         let parent = parent_column(schema, t, &c.name);
@@ -351,11 +357,12 @@ pub(super) fn table(r: &Renderer, schema: &Schema, item: &TableItem) -> Result<S
         unlogged: t.unlogged,
         partition_of: t.partition_of.as_ref().filter(|_| attach.is_none()),
         attach,
+        inherit_later,
         columns,
         inherited_columns,
         column_settings: settings,
         partitioned: t.kind == TableKind::Partitioned,
-        inherits: &t.inherits,
+        inherits: if on_its_own { &[] } else { &t.inherits },
         partition_key: t.partition_key.as_deref(),
         options: rel_options(&t.options)?,
         sequences: extras.sequences,

@@ -155,7 +155,7 @@ fn acme_status_reports_the_exact_sets() {
             .unwrap();
     let reading = pgdrift::production::Reading::Report;
     let production = pgdrift::production::read(&settings, Some(&db.url()), reading).unwrap();
-    assert_eq!(production.queries, 17);
+    assert_eq!(production.queries, 19);
     assert_eq!(production.schema.tables.len(), 65 + 8);
 
     let system = &report["system"].as_array().unwrap()[0];

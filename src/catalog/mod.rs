@@ -21,6 +21,7 @@ mod grants;
 mod indexes;
 mod namespaces;
 mod policies;
+mod publications;
 mod sequences;
 mod tables;
 mod triggers;
@@ -65,6 +66,11 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         extensions: extensions::load(&mut reader)?,
         dependencies: depend::load(&mut reader)?,
         replica_identities: tables.replica_identities,
+        default_privileges: default_privileges::load(&mut reader)?
+            .into_iter()
+            .filter(|d| d.schema.as_ref().is_none_or(|s| schemas.contains(s)))
+            .collect(),
+        publications: publications::load(&mut reader)?,
     };
     // Last, so that a change made at any moment of the read is seen.
     changes::check(&mut reader)?;
@@ -84,6 +90,22 @@ pub fn existing_schemas(snapshot: &mut Snapshot, names: &[String]) -> Result<Vec
         snapshot,
         schemas: names,
     })
+}
+
+/// The schemas, besides `managed`, with tables that have policies or triggers: where the
+/// application may have added parts to tables it does not manage (see `Schema::app_parts`).
+pub fn schemas_with_table_parts(
+    snapshot: &mut Snapshot,
+    managed: &[String],
+) -> Result<Vec<String>> {
+    let rows = Reader { snapshot, schemas: managed }.rows(
+        "SELECT DISTINCT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.oid IN (SELECT polrelid FROM pg_policy UNION SELECT tgrelid FROM pg_trigger WHERE NOT tgisinternal)
+            AND n.nspname <> ALL($1) AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+          ORDER BY 1",
+        "schemas with policies or triggers",
+    )?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 /// The database's default privileges (`ALTER DEFAULT PRIVILEGES`), in catalog order.

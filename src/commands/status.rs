@@ -153,7 +153,11 @@ fn created(prod: &Schema, plan: &Plan) -> BTreeSet<ObjectKey> {
             Item::Function { key } => Some(key.clone()),
             Item::Type { name, .. } => Some(relation(ObjectKind::Type, name)),
             Item::Sequence { name } => Some(relation(ObjectKind::Sequence, name)),
-            Item::Schema { .. } | Item::Extension { .. } | Item::TablePart { .. } => None,
+            Item::Schema { .. }
+            | Item::Extension { .. }
+            | Item::TablePart { .. }
+            | Item::Publication { .. }
+            | Item::DefaultPrivileges => None,
         })
         .collect()
 }

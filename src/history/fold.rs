@@ -155,7 +155,39 @@ impl Folder {
                     .entry(s.extname.clone())
                     .or_insert(self.file);
             }
+            NodeEnum::AlterDefaultPrivilegesStmt(_) => {
+                self.history.default_privileges.get_or_insert(self.file);
+            }
+            NodeEnum::CreatePublicationStmt(s) => {
+                self.history
+                    .publications
+                    .entry(s.pubname.clone())
+                    .or_insert(self.file);
+                self.publish(&s.pubname, &s.pubobjects);
+            }
+            NodeEnum::AlterPublicationStmt(s)
+                if s.action == pg_query::protobuf::AlterPublicationAction::ApAddObjects as i32 =>
+            {
+                self.publish(&s.pubname, &s.pubobjects);
+            }
             other => self.add_parts(other),
+        }
+    }
+
+    /// The tables of `FOR TABLE a, b` / `ADD TABLE a, b`.
+    fn publish(&mut self, publication: &str, objects: &[Node]) {
+        for object in objects {
+            let Some(NodeEnum::PublicationObjSpec(spec)) = &object.node else {
+                continue;
+            };
+            let relation = spec.pubtable.as_ref().and_then(|t| t.relation.as_ref());
+            if let Some(name) = relation.and_then(|r| self.created_name(&range_var_parts(r))) {
+                self.history
+                    .published
+                    .entry(publication.to_string())
+                    .or_default()
+                    .push(name);
+            }
         }
     }
 

@@ -37,6 +37,36 @@ pub struct Schema {
     /// The `REPLICA IDENTITY` of each table whose identity is not the default, by table name
     /// (see `Schema::replica_identity`).
     pub replica_identities: IndexMap<QualifiedName, ReplicaIdentity>,
+    /// `ALTER DEFAULT PRIVILEGES` for the managed schemas and for every schema, in catalog
+    /// order.
+    pub default_privileges: Vec<DefaultPrivilege>,
+    /// Publications that publish tables of the managed schemas, in name order.
+    pub publications: Vec<Publication>,
+}
+
+/// A publication (`CREATE PUBLICATION`), with what it publishes of the managed schemas.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Publication {
+    pub name: String,
+    /// `FOR ALL TABLES`.
+    pub all_tables: bool,
+    /// The `publish` option: `insert, update, delete, truncate`.
+    pub publish: String,
+    /// `publish_via_partition_root`.
+    pub via_root: bool,
+    /// `FOR TABLES IN SCHEMA`: the managed schemas it publishes whole.
+    pub schemas: Vec<String>,
+    /// The managed tables it publishes one by one, in name order.
+    pub tables: Vec<PublishedTable>,
+}
+
+/// One table of a publication: which columns (empty for all) and which rows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublishedTable {
+    pub name: QualifiedName,
+    pub columns: Vec<String>,
+    /// The row filter (`WHERE (...)`), as PostgreSQL prints it.
+    pub filter: Option<String>,
 }
 
 /// A managed schema itself (`pg_namespace`), with what a new database's schema of that name
@@ -402,6 +432,39 @@ pub struct Dependency {
     pub from: ObjectKey,
     pub part: Part,
     pub to: ObjectKey,
+}
+
+impl Schema {
+    /// The parts of these tables, outside the managed schemas (`self` is such a read, and
+    /// `managed` names the managed ones), that the application made: their policies (a
+    /// platform such as Supabase ships none on `storage.objects`), and the triggers that
+    /// call a function of the managed schemas (`on_auth_user_created` on `auth.users`).
+    pub fn app_parts(&self, managed: &[String]) -> Vec<(QualifiedName, Part)> {
+        let mut parts = Vec::new();
+        for table in self.tables.values() {
+            parts.extend(
+                table
+                    .policies
+                    .iter()
+                    .map(|p| (table.name.clone(), Part::Policy(p.name.clone()))),
+            );
+            let uses_managed = |trigger: &str| {
+                self.dependencies.iter().any(|d| {
+                    d.from.name == table.name
+                        && d.part == Part::Trigger(trigger.to_string())
+                        && managed.contains(&d.to.name.schema)
+                })
+            };
+            parts.extend(
+                table
+                    .triggers
+                    .iter()
+                    .filter(|t| uses_managed(&t.name))
+                    .map(|t| (table.name.clone(), Part::Trigger(t.name.clone()))),
+            );
+        }
+        parts
+    }
 }
 
 impl Table {

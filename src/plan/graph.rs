@@ -1,6 +1,7 @@
 //! Items with what each needs: other items (an order) and migrations (a slot in history).
 
 use super::item::{Item, TableItem};
+use super::Options;
 use crate::history::History;
 use crate::model::{ConstraintKind, ObjectKey, ObjectKind, Part, QualifiedName, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,12 +40,22 @@ impl Node {
             Item::Table(_) => 5,
             Item::TablePart { .. } => 6,
             Item::View { .. } => 7,
+            Item::Publication { .. } => 8,
+            Item::DefaultPrivileges => 9,
         }
     }
 }
 
-/// Builds the items for `objects` (drifted, to import) and what each needs.
-pub fn build(prod: &Schema, history: &History, objects: &[ObjectKey]) -> Vec<Node> {
+/// Builds the items for `objects` (drifted, to import) and what each needs. `everything`
+/// (an import of all drift) adds what belongs to the database rather than to one object:
+/// the managed schemas, the extensions installed in them and the default privileges.
+pub fn build(
+    prod: &Schema,
+    history: &History,
+    objects: &[ObjectKey],
+    options: &Options,
+) -> Vec<Node> {
+    let everything = options.everything;
     let mut builder = Builder {
         prod,
         history,
@@ -58,7 +69,19 @@ pub fn build(prod: &Schema, history: &History, objects: &[ObjectKey]) -> Vec<Nod
     for key in objects {
         builder.add_object(key);
     }
-    builder.add_schemas_and_extensions();
+    for (table, part) in &options.outside_parts {
+        let item = Item::TablePart {
+            table: table.clone(),
+            part: part.clone(),
+        };
+        let index = builder.push(item, Some(table_key(table)), &table.schema);
+        builder.parts.insert((table.clone(), part.clone()), index);
+    }
+    builder.add_schemas_and_extensions(everything);
+    builder.add_publications(everything);
+    if everything && !prod.default_privileges.is_empty() && history.default_privileges.is_none() {
+        builder.push(Item::DefaultPrivileges, None, "");
+    }
     builder.link();
     builder.nodes
 }
@@ -292,9 +315,15 @@ enum Target {
 }
 
 impl<'a> Builder<'a> {
-    /// Schemas no migration creates, and extensions whose objects the items use.
-    fn add_schemas_and_extensions(&mut self) {
-        let schemas: BTreeSet<String> = self.nodes.iter().map(|n| n.schema.clone()).collect();
+    /// Schemas no migration creates (all the managed ones for `everything`, else those the
+    /// items create something in), and extensions whose objects the items use.
+    fn add_schemas_and_extensions(&mut self, everything: bool) {
+        let mut schemas: BTreeSet<String> = self.nodes.iter().map(|n| n.schema.clone()).collect();
+        if everything {
+            schemas.extend(self.prod.namespaces.iter().map(|n| n.name.clone()));
+        }
+        // Parts of tables elsewhere (`auth.users`) go into a schema that exists already.
+        schemas.retain(|s| self.prod.schemas.contains(s));
         for schema in schemas {
             // A schema is created when no migration does; `public` (which every database
             // has) is written when production gave it a comment or privileges to reproduce.
@@ -324,12 +353,12 @@ impl<'a> Builder<'a> {
             .collect();
         // An extension is needed when the items use an object of its schema that is not
         // the model's, or when it lives in a managed schema (its objects sit beside the
-        // imported ones). A migration that creates it makes it a place in history instead.
+        // imported ones); an import of everything installs every extension production has.
+        // A migration that creates it makes it a place in history instead.
         let managed: BTreeSet<&String> = self.prod.schemas.iter().collect();
         for ext in &self.prod.extensions {
-            if ext.name == "plpgsql"
-                || !(used.contains(&ext.schema) || managed.contains(&ext.schema))
-            {
+            let wanted = everything || used.contains(&ext.schema) || managed.contains(&ext.schema);
+            if ext.name == "plpgsql" || !wanted {
                 continue;
             }
             let target = match self.history.extensions.get(&ext.name) {
@@ -346,6 +375,30 @@ impl<'a> Builder<'a> {
                 .entry(ext.schema.clone())
                 .or_default()
                 .push(target);
+        }
+    }
+
+    /// Publications of the imported tables; with `everything`, also those that publish the
+    /// managed schemas whole or every table.
+    fn add_publications(&mut self, everything: bool) {
+        for publication in &self.prod.publications {
+            let in_history = self.history.published.get(&publication.name);
+            let tables: Vec<QualifiedName> = publication
+                .tables
+                .iter()
+                .filter(|t| self.by_owner.contains_key(&table_key(&t.name)))
+                .filter(|t| !in_history.is_some_and(|h| h.contains(&t.name)))
+                .map(|t| t.name.clone())
+                .collect();
+            let missing = !self.history.publications.contains_key(&publication.name);
+            if tables.is_empty() && !(everything && missing) {
+                continue;
+            }
+            let item = Item::Publication {
+                name: publication.name.clone(),
+                tables,
+            };
+            self.push(item, None, "");
         }
     }
 
@@ -424,6 +477,30 @@ impl<'a> Builder<'a> {
                     out.extend(self.foreign_key_needs(index, table, name));
                 }
             }
+            Item::Publication { name, tables } => {
+                for table in tables {
+                    out.push((index, self.target(&table_key(table))));
+                }
+                let whole = self.prod.publications.iter().filter(|p| &p.name == name);
+                for schema in whole.flat_map(|p| &p.schemas) {
+                    out.extend(self.schema_target(schema).map(|t| (index, t)));
+                }
+            }
+            Item::DefaultPrivileges => {
+                out.extend(
+                    (0..self.nodes.len())
+                        .filter(|&i| i != index)
+                        .map(|i| (index, Target::Item(i))),
+                );
+                for d in &self.prod.default_privileges {
+                    out.extend(
+                        d.schema
+                            .iter()
+                            .filter_map(|s| self.schema_target(s))
+                            .map(|t| (index, t)),
+                    );
+                }
+            }
             Item::Table(item) => {
                 if let Some(table) = self.prod.tables.get(&item.name) {
                     let parents = table
@@ -439,6 +516,15 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         out
+    }
+
+    /// Where a schema comes from: a migration or an item, if not from outside.
+    fn schema_target(&self, schema: &str) -> Option<Target> {
+        match (self.history.schemas.get(schema), self.schemas.get(schema)) {
+            (Some(&file), _) => Some(Target::Migration(file)),
+            (None, Some(&item)) => Some(Target::Item(item)),
+            (None, None) => None,
+        }
     }
 
     /// The imported tables a table's foreign keys reference, itself excluded.

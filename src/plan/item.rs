@@ -34,6 +34,30 @@ pub enum Item {
     TablePart { table: QualifiedName, part: Part },
     /// A view or materialized view with its indexes, triggers, comments and grants.
     View { name: QualifiedName },
+    /// A publication, created where it is missing, and the imported `tables` of it added
+    /// where they are not published yet.
+    Publication {
+        name: String,
+        tables: Vec<QualifiedName>,
+    },
+    /// Production's `ALTER DEFAULT PRIVILEGES` for the managed schemas. It runs after every
+    /// other item, so that the objects the import creates have only the privileges their
+    /// own files give them, as in production.
+    DefaultPrivileges,
+}
+
+impl Item {
+    /// `schema app`, `publication supabase_realtime`: for the items that belong to no
+    /// object.
+    pub fn database_label(&self) -> Option<String> {
+        match self {
+            Item::Schema { name } => Some(format!("schema {name}")),
+            Item::Extension { name, .. } => Some(format!("extension {name}")),
+            Item::Publication { name, .. } => Some(format!("publication {name}")),
+            Item::DefaultPrivileges => Some("default privileges".into()),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

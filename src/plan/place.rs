@@ -80,9 +80,8 @@ fn sort_name(node: &Node) -> String {
 /// `table public.orders`, `constraint orders_pkey on public.orders`...
 pub fn describe(node: &Node) -> String {
     match &node.item {
-        Item::Schema { name } => format!("schema {name}"),
-        Item::Extension { name, .. } => format!("extension {name}"),
         Item::TablePart { table, part } => format!("{} on {table}", part_label(part)),
+        other if other.database_label().is_some() => other.database_label().unwrap_or_default(),
         _ => node
             .owner
             .as_ref()
@@ -261,6 +260,8 @@ fn label(node: &Node) -> String {
     match &node.item {
         Item::Schema { name } => format!("schema_{name}"),
         Item::Extension { name, .. } => format!("extension_{name}"),
+        Item::Publication { name, .. } => format!("publication_{name}"),
+        Item::DefaultPrivileges => "default_privileges".into(),
         _ => node
             .owner
             .as_ref()

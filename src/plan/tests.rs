@@ -253,6 +253,7 @@ fn single_file_mode_makes_one_file_per_place_in_history() {
     let h = history(&["create table m (id int primary key)"]);
     let options = Options {
         single_file: Some("base_schema".into()),
+        ..Options::default()
     };
     let plan = build(&prod, &h, &tables(&["a", "b", "d"]), &options).unwrap();
     let names: Vec<&str> = plan.files.iter().map(|f| f.file_name.as_str()).collect();

@@ -114,7 +114,10 @@ impl<'a> RollbackContext<'a> {
 
 pub(super) fn rollback(r: &Renderer, schema: &Schema, item: &Item) -> Result<Option<String>> {
     let context = match item {
-        Item::Schema { .. } | Item::Extension { .. } => return Ok(None),
+        Item::Schema { .. }
+        | Item::Extension { .. }
+        | Item::Publication { .. }
+        | Item::DefaultPrivileges => return Ok(None),
         Item::Type { name, .. } => {
             let def = schema
                 .types

@@ -24,7 +24,7 @@ mod table;
 
 pub use file::FileHeader;
 
-use crate::model::{Function, ObjectKey, QualifiedName, Schema, Table, View};
+use crate::model::{DefaultPrivilege, Function, ObjectKey, QualifiedName, Schema, Table, View};
 use crate::plan::Item;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
@@ -58,6 +58,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "trigger.sql.tera",
     "view.sql.tera",
     "grants.sql.tera",
+    "publication.sql.tera",
+    "default_privileges.sql.tera",
     "drop.sql.tera",
 ];
 
@@ -124,8 +126,17 @@ impl Renderer {
                 parts::part(self, schema, table(schema, name)?, part)
             }
             Item::View { name } => objects::view(self, view(schema, name)?),
+            Item::Publication { name, tables } => objects::publication(self, schema, name, tables),
+            Item::DefaultPrivileges => {
+                objects::default_privileges(self, &schema.default_privileges)
+            }
         };
         rendered.with_context(|| format!("rendering {}", describe(item)))
+    }
+
+    /// `ALTER DEFAULT PRIVILEGES` statements that give `defaults`.
+    pub fn default_privileges(&self, defaults: &[DefaultPrivilege]) -> Result<String> {
+        objects::default_privileges(self, defaults)
     }
 
     /// The statement that undoes the item (`DROP TABLE IF EXISTS ...;`), `None` for items
@@ -275,14 +286,13 @@ fn overrides(dir: &Path) -> Result<Vec<(String, String)>> {
 /// `table public.t`, `constraint c of public.t`... for error messages.
 fn describe(item: &Item) -> String {
     match item {
-        Item::Schema { name } => format!("schema {name}"),
-        Item::Extension { name, .. } => format!("extension {name}"),
         Item::Type { name, .. } => format!("type {name}"),
         Item::Sequence { name } => format!("sequence {name}"),
         Item::Function { key } => key.to_string(),
         Item::Table(t) => format!("table {}", t.name),
         Item::TablePart { table, part } => format!("{part:?} of {table}"),
         Item::View { name } => format!("view {name}"),
+        other => other.database_label().unwrap_or_default(),
     }
 }
 

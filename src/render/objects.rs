@@ -4,9 +4,11 @@
 use super::privileges::Privileges;
 use super::{parts, rel_options, RelOption, Renderer};
 use crate::model::{
-    quote_ident, Function, QualifiedName, RoutineKind, Schema, Sequence, TypeBody, View,
+    quote_ident, DefaultPrivilege, Function, PublishedTable, QualifiedName, RoutineKind, Schema,
+    Sequence, TypeBody, View,
 };
 use anyhow::{anyhow, bail, Result};
+use indexmap::IndexMap;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -316,4 +318,113 @@ pub(super) fn view(r: &Renderer, v: &View) -> Result<String> {
 fn trimmed(mut text: String) -> String {
     text.truncate(text.trim_end().len());
     text
+}
+
+#[derive(Serialize)]
+struct PublicationContext<'a> {
+    name: &'a str,
+    all_tables: bool,
+    schemas: &'a [String],
+    publish: &'a str,
+    via_root: bool,
+    tables: Vec<&'a PublishedTable>,
+}
+
+/// A publication and the imported `tables` it publishes.
+pub(super) fn publication(
+    r: &Renderer,
+    model: &Schema,
+    name: &str,
+    tables: &[QualifiedName],
+) -> Result<String> {
+    let publication = model
+        .publications
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| anyhow!("publication {name} is not in production's catalog"))?;
+    let context = PublicationContext {
+        name,
+        all_tables: publication.all_tables,
+        schemas: &publication.schemas,
+        publish: &publication.publish,
+        via_root: publication.via_root,
+        tables: publication
+            .tables
+            .iter()
+            .filter(|t| tables.contains(&t.name))
+            .collect(),
+    };
+    r.render("publication.sql.tera", &context)
+}
+
+/// One `ALTER DEFAULT PRIVILEGES ... GRANT` statement: the privileges one owner's new
+/// objects of one kind give one grantee.
+#[derive(Serialize)]
+struct DefaultGrant<'a> {
+    owner: &'a str,
+    schema: Option<&'a str>,
+    objects: &'a str,
+    /// `ALL`, or the privileges in catalog order.
+    privileges: String,
+    grantee: &'a str,
+    grantable: bool,
+    /// Set on the first statement for every schema of one owner and kind: it takes the
+    /// built-in defaults away first.
+    reset: bool,
+}
+
+/// Every privilege a kind of object has (PostgreSQL 15): a grant of all of them is `ALL`.
+fn all_privileges(objects: &str) -> &'static [&'static str] {
+    match objects {
+        "TABLES" => &[
+            "INSERT",
+            "SELECT",
+            "UPDATE",
+            "DELETE",
+            "TRUNCATE",
+            "REFERENCES",
+            "TRIGGER",
+        ],
+        "SEQUENCES" => &["USAGE", "SELECT", "UPDATE"],
+        "FUNCTIONS" => &["EXECUTE"],
+        "TYPES" => &["USAGE"],
+        "SCHEMAS" => &["USAGE", "CREATE"],
+        _ => &[],
+    }
+}
+
+/// `ALTER DEFAULT PRIVILEGES` statements that give `defaults`.
+pub(super) fn default_privileges(r: &Renderer, defaults: &[DefaultPrivilege]) -> Result<String> {
+    let mut grouped: IndexMap<_, Vec<&str>> = IndexMap::new();
+    for d in defaults {
+        let key = (&d.owner, &d.schema, &d.objects, &d.grantee, d.grantable);
+        grouped.entry(key).or_default().push(&d.privilege);
+    }
+    let mut reset = std::collections::BTreeSet::new();
+    let grants: Vec<DefaultGrant> = grouped
+        .into_iter()
+        .map(
+            |((owner, schema, objects, grantee, grantable), privileges)| {
+                let all = all_privileges(objects);
+                let complete = !all.is_empty() && all.iter().all(|p| privileges.contains(p));
+                DefaultGrant {
+                    owner,
+                    schema: schema.as_deref(),
+                    objects,
+                    privileges: if complete {
+                        "ALL".into()
+                    } else {
+                        privileges.join(", ")
+                    },
+                    grantee,
+                    grantable,
+                    reset: schema.is_none() && reset.insert((owner, objects)),
+                }
+            },
+        )
+        .collect();
+    r.render(
+        "default_privileges.sql.tera",
+        &serde_json::json!({ "defaults": grants }),
+    )
 }

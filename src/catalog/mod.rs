@@ -63,7 +63,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         functions: functions::load(&mut reader, &notes)?,
         types: types::load(&mut reader, &notes)?,
         sequences: by_name(sequences, |s| &s.name),
-        extensions: extensions::load(&mut reader)?,
+        extensions: extensions::load(&mut reader, &notes)?,
         dependencies: depend::load(&mut reader)?,
         replica_identities: tables.replica_identities,
         default_privileges: default_privileges::load(&mut reader)?

@@ -88,7 +88,8 @@ pub fn compare(production: &Schema, migrations: &Schema) -> Vec<Difference> {
     found.into_sorted()
 }
 
-/// Extensions by name: presence, schema and version.
+/// Extensions by name: presence, schema, version and the privileges changed on their
+/// routines.
 fn extensions(found: &mut Found, production: &Schema, migrations: &Schema) {
     found.pairs(
         &production.extensions,
@@ -107,6 +108,26 @@ fn extensions(found: &mut Found, production: &Schema, migrations: &Schema) {
         |found, s, p, m| {
             found.value(s, "schema", &p.schema, &m.schema);
             found.value(s, "version", &p.version, &m.version);
+            let privileges = |e: &crate::model::Extension| {
+                e.member_grants
+                    .iter()
+                    .map(|g| {
+                        let grants: Vec<String> = g
+                            .grants
+                            .iter()
+                            .map(|x| format!("{} to {}", x.privilege, x.grantee))
+                            .collect();
+                        format!("{} {}: {}", g.kind, g.target, grants.join(", "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            found.value(
+                s,
+                "privileges of its routines",
+                privileges(p),
+                privileges(m),
+            );
         },
     );
 }

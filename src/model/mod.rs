@@ -374,6 +374,19 @@ pub struct Extension {
     pub name: String,
     pub schema: String,
     pub version: String,
+    /// Routines of the extension in the managed schemas whose privileges were changed
+    /// after it was created.
+    pub member_grants: Vec<MemberGrants>,
+}
+
+/// The privileges of one object that belongs to an extension.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemberGrants {
+    /// `FUNCTION` or `PROCEDURE`.
+    pub kind: String,
+    /// The object as SQL: `public.similarity(text, text)`.
+    pub target: String,
+    pub grants: Vec<Grant>,
 }
 
 /// Which part of an object holds a dependency.

@@ -171,6 +171,7 @@ fn model() -> Schema {
         name: "citext".into(),
         schema: "extensions".into(),
         version: "1.6".into(),
+        member_grants: Vec::new(),
     });
     let types = [
         (

@@ -117,7 +117,7 @@ impl Renderer {
     fn marked(&self, schema: &Schema, item: &Item) -> Result<String> {
         let rendered = match item {
             Item::Schema { name } => objects::schema(self, schema, name),
-            Item::Extension { name, schema: s } => objects::extension(self, name, s),
+            Item::Extension { name, schema: s } => objects::extension(self, schema, name, s),
             Item::Type { name, omit_values } => objects::type_def(self, schema, name, omit_values),
             Item::Sequence { name } => objects::sequence(self, schema, name),
             Item::Function { key } => objects::function(self, function(schema, key)?),

@@ -37,10 +37,35 @@ pub(super) fn schema(r: &Renderer, model: &Schema, name: &str) -> Result<String>
 struct ExtensionContext<'a> {
     name: &'a str,
     schema: &'a str,
+    /// Rendered grants.sql.tera for each routine of it whose privileges were changed.
+    privileges: Vec<String>,
 }
 
-pub(super) fn extension(r: &Renderer, name: &str, schema: &str) -> Result<String> {
-    r.render("extension.sql.tera", &ExtensionContext { name, schema })
+pub(super) fn extension(r: &Renderer, model: &Schema, name: &str, schema: &str) -> Result<String> {
+    let members = model
+        .extensions
+        .iter()
+        .filter(|e| e.name == name)
+        .flat_map(|e| &e.member_grants);
+    let privileges = members
+        .map(|m| {
+            let kind = if m.kind == "PROCEDURE" {
+                "PROCEDURE"
+            } else {
+                "FUNCTION"
+            };
+            let privileges = Privileges::new(kind, m.target.clone(), &m.grants, []);
+            r.fragment("grants.sql.tera", &privileges)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    r.render(
+        "extension.sql.tera",
+        &ExtensionContext {
+            name,
+            schema,
+            privileges,
+        },
+    )
 }
 
 /// A `CHECK` constraint of a domain, or an attribute of a composite type.

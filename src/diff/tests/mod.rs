@@ -116,6 +116,7 @@ fn base() -> Schema {
         name: "pgcrypto".into(),
         schema: "extensions".into(),
         version: "1.3".into(),
+        member_grants: Vec::new(),
     }];
     schema.types.insert(
         qn("public.mood"),

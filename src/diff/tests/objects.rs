@@ -1,6 +1,7 @@
 //! Objects other than tables: routines, types, sequences, views, extensions.
 
 use super::*;
+use crate::model::{Grant, MemberGrants};
 
 #[test]
 fn a_function_definition_difference_shows_the_first_line_that_differs() {
@@ -137,6 +138,7 @@ fn an_extension_missing_and_another_of_another_version() {
         name: "pg_trgm".into(),
         schema: "extensions".into(),
         version: "1.6".into(),
+        member_grants: Vec::new(),
     });
     let mut replay = base();
     replay.extensions[0].version = "1.2".into();
@@ -151,6 +153,26 @@ fn an_extension_missing_and_another_of_another_version() {
             {"object": "extension pg_trgm", "kind": "extension", "state": "in_production_only"},
             {"object": "extension pgcrypto", "kind": "extension", "state": "differs",
              "detail": "version 1.3 in production, 1.2 in migrations"},
+        ]),
+    );
+}
+
+#[test]
+fn privileges_granted_on_an_extension_routine_are_a_difference() {
+    let mut prod = base();
+    prod.extensions[0].member_grants.push(MemberGrants {
+        kind: "FUNCTION".into(),
+        target: "public.gen_random_uuid()".into(),
+        grants: vec![Grant::new("anon", "EXECUTE")],
+    });
+    let replay = base();
+    expect(
+        &prod,
+        &replay,
+        &["extension pgcrypto: differs: privileges of its routines FUNCTION public.gen_random_uuid(): EXECUTE to anon in production, nothing in migrations"],
+        json!([
+            {"object": "extension pgcrypto", "kind": "extension", "state": "differs",
+             "detail": "privileges of its routines FUNCTION public.gen_random_uuid(): EXECUTE to anon in production, nothing in migrations"},
         ]),
     );
 }

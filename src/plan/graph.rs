@@ -505,6 +505,11 @@ impl<'a> Builder<'a> {
 
     /// The item a dependency starts from, if that part is imported.
     fn source(&self, from: &ObjectKey, part: &Part) -> Option<usize> {
+        // Only a table's parts are items of their own: a domain's constraints, for one, are
+        // created with the domain, which then needs what they call.
+        if from.kind != ObjectKind::Table {
+            return self.by_owner.get(from).copied();
+        }
         match part {
             Part::Whole => self.by_owner.get(from).copied(),
             Part::Column(column) => {
@@ -522,10 +527,7 @@ impl<'a> Builder<'a> {
                         .get(&(from.name.clone(), Part::Trigger(name.clone())))
                 })
                 .copied(),
-            _ if from.kind == ObjectKind::Table => {
-                self.parts.get(&(from.name.clone(), part.clone())).copied()
-            }
-            _ => self.by_owner.get(from).copied(),
+            _ => self.parts.get(&(from.name.clone(), part.clone())).copied(),
         }
     }
 

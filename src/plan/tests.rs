@@ -409,6 +409,35 @@ fn a_trigger_needing_a_later_migrations_function_gets_its_own_file_after_it() {
 }
 
 #[test]
+fn a_domain_comes_after_the_function_its_check_calls() {
+    let mut prod = schema(vec![]);
+    let domain = ObjectKey::relation(ObjectKind::Type, qn("custom_id"));
+    let function = ObjectKey::routine(ObjectKind::Function, qn("valid"), "text");
+    prod.dependencies.push(Dependency {
+        from: domain.clone(),
+        part: Part::Constraint("custom_id_check".into()),
+        to: function.clone(),
+    });
+    // By kind alone a type goes before a function; the domain's check decides here.
+    let plan = build(
+        &prod,
+        &History::default(),
+        &[domain, function],
+        &Options::default(),
+    )
+    .unwrap();
+    let items: Vec<String> = plan
+        .files
+        .iter()
+        .flat_map(|f| &f.items)
+        .map(|i| format!("{i:?}"))
+        .collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items[0].starts_with("Function"), "{items:?}");
+    assert!(items[1].starts_with("Type"), "{items:?}");
+}
+
+#[test]
 fn a_unique_twin_of_the_primary_key_is_added_on_its_own() {
     // Inside one CREATE TABLE, PostgreSQL would fold `UNIQUE (id)` into the primary key.
     let mut t = table("a", &[]);

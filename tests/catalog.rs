@@ -1141,6 +1141,35 @@ fn table_and_column_grants() {
     assert!(table(&schema, "public.private").grants.is_empty());
 }
 
+/// A type nobody granted anything on has the default ACL, USAGE for PUBLIC, read as such so
+/// that one whose USAGE was revoked from PUBLIC differs.
+#[test]
+fn type_and_domain_grants() {
+    let db = TestDb::new(&format!(
+        "{ROLES}
+         CREATE TYPE public.mood AS ENUM ('sad', 'happy');
+         CREATE DOMAIN public.email AS text;
+         REVOKE USAGE ON DOMAIN public.email FROM PUBLIC;
+         GRANT USAGE ON DOMAIN public.email TO pgdrift_cat_reader WITH GRANT OPTION;
+         CREATE TYPE public.pair AS (a int, b int);
+         GRANT USAGE ON TYPE public.pair TO pgdrift_cat_writer;"
+    ));
+    let schema = db.load(&["public"]);
+    let grants = |n: &str| &schema.types[&name("public", n)].grants;
+    assert_eq!(grants("mood"), &[grant("PUBLIC", "USAGE", false)]);
+    assert_eq!(
+        grants("email"),
+        &[grant("pgdrift_cat_reader", "USAGE", true)]
+    );
+    assert_eq!(
+        grants("pair"),
+        &[
+            grant("PUBLIC", "USAGE", false),
+            grant("pgdrift_cat_writer", "USAGE", false)
+        ]
+    );
+}
+
 #[test]
 fn extension_objects_are_left_out() {
     let db = TestDb::new(

@@ -557,6 +557,11 @@ fn privileges_replay_exactly_over_supabase_default_grants() {
         GRANT SELECT ON app.t TO anon;
         CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 3';
         REVOKE EXECUTE ON FUNCTION app.f() FROM PUBLIC;
+        CREATE TYPE public.status AS ENUM ('on', 'off');
+        GRANT USAGE ON TYPE public.status TO anon;
+        CREATE DOMAIN app.email AS text;
+        REVOKE USAGE ON DOMAIN app.email FROM PUBLIC;
+        GRANT USAGE ON DOMAIN app.email TO authenticated WITH GRANT OPTION;
         "#,
     );
     // A copy that kept the default grants would differ: production's dump shows the REVOKEs.
@@ -564,7 +569,10 @@ fn privileges_replay_exactly_over_supabase_default_grants() {
     assert!(dump.contains("GRANT SELECT(id) ON TABLE public.closed_things TO authenticated;"));
     assert!(!dump.contains("GRANT ALL ON TABLE public.closed_things TO anon;"));
     assert!(dump.contains("REVOKE ALL ON FUNCTION public.private_fn() FROM PUBLIC;"));
+    assert!(dump.contains("GRANT ALL ON TYPE public.status TO anon;"));
+    assert!(dump.contains("REVOKE ALL ON TYPE app.email FROM PUBLIC;"));
     let text = round_trip(&prod, Some(&stub()), &["public", "app"]);
+    assert!(text.contains("GRANT USAGE ON TYPE app.email TO authenticated WITH GRANT OPTION;"));
     let service = text
         .find("GRANT SELECT ON TABLE public.grant_order TO service_role;")
         .unwrap();

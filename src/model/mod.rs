@@ -299,6 +299,9 @@ pub struct TypeDef {
     pub body: TypeBody,
     pub owner: String,
     pub comment: Option<String>,
+    /// `USAGE` on the type; a type nobody granted or revoked anything on has the default,
+    /// USAGE for PUBLIC.
+    pub grants: Vec<Grant>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

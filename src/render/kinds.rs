@@ -217,6 +217,10 @@ fn model() -> Schema {
                 body,
                 owner: "postgres".into(),
                 comment: (name == "mood").then(|| "How it went.".into()),
+                grants: match name {
+                    "percentage" => vec![grant("PUBLIC", "USAGE"), grant("app_user", "USAGE")],
+                    _ => vec![grant("PUBLIC", "USAGE")],
+                },
             },
         );
     }

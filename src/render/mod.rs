@@ -422,6 +422,7 @@ mod tests {
             },
             owner: "postgres".into(),
             comment: None,
+            grants: Vec::new(),
         };
         schema.types.insert(mood.name.clone(), mood);
         let item = Item::Type {

@@ -64,6 +64,8 @@ struct TypeContext<'a> {
     attributes: Vec<Definition<'a>>,
     range: Option<&'a str>,
     comment: Option<&'a str>,
+    /// Rendered grants.sql.tera.
+    privileges: String,
 }
 
 pub(super) fn type_def(
@@ -76,9 +78,12 @@ pub(super) fn type_def(
         .types
         .get(name)
         .ok_or_else(|| anyhow!("type {name} is not in production's catalog"))?;
+    // GRANT ... ON TYPE takes domains too.
+    let privileges = Privileges::new("TYPE", name.to_sql(), &def.grants, []).without_api_roles();
     let mut context = TypeContext {
         name: Some(name),
         comment: def.comment.as_deref(),
+        privileges: r.fragment("grants.sql.tera", &privileges)?,
         ..TypeContext::default()
     };
     match &def.body {

@@ -126,6 +126,7 @@ fn base() -> Schema {
             },
             owner: "postgres".into(),
             comment: None,
+            grants: vec![grant("PUBLIC", "USAGE")],
         },
     );
     schema.sequences.insert(id_seq.name.clone(), id_seq);

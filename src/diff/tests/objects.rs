@@ -158,6 +158,11 @@ fn an_extension_missing_and_another_of_another_version() {
 #[test]
 fn domain_and_composite_differences() {
     let with_types = |not_null: bool, check: bool, attributes: [(&str, &str); 2]| {
+        let grants = if check {
+            vec![grant("PUBLIC", "USAGE"), grant("app_user", "USAGE")]
+        } else {
+            vec![grant("PUBLIC", "USAGE")]
+        };
         let mut schema = base();
         let constraints = if check {
             vec![("email_check".into(), "CHECK ((VALUE ~ '@'::text))".into())]
@@ -183,6 +188,7 @@ fn domain_and_composite_differences() {
                 body,
                 owner,
                 comment,
+                grants: grants.clone(),
             };
             schema.types.insert(name, def);
         }
@@ -198,6 +204,8 @@ fn domain_and_composite_differences() {
             "type public.address: differs: attribute order street, zip in production, zip, street in migrations",
             "attribute public.address.zip: differs: type text in production, integer in migrations",
             "constraint email_check on domain public.email: in production, not in migrations",
+            "grant USAGE on type public.address to app_user: in production, not in migrations",
+            "grant USAGE on type public.email to app_user: in production, not in migrations",
         ],
         json!([
             {"object": "type public.email", "kind": "type", "state": "differs",
@@ -207,6 +215,10 @@ fn domain_and_composite_differences() {
             {"object": "attribute public.address.zip", "kind": "attribute", "state": "differs",
              "detail": "type text in production, integer in migrations"},
             {"object": "constraint email_check on domain public.email", "kind": "constraint",
+             "state": "in_production_only"},
+            {"object": "grant USAGE on type public.address to app_user", "kind": "grant",
+             "state": "in_production_only"},
+            {"object": "grant USAGE on type public.email to app_user", "kind": "grant",
              "state": "in_production_only"},
         ]),
     );

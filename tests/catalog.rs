@@ -540,6 +540,32 @@ fn replica_identities_other_than_the_default() {
 }
 
 #[test]
+fn the_index_cluster_uses() {
+    let db = TestDb::new(
+        "CREATE TABLE public.by_key (id int PRIMARY KEY);
+         ALTER TABLE public.by_key CLUSTER ON by_key_pkey;
+         CREATE TABLE public.by_index (id int);
+         CREATE INDEX \"By Id\" ON public.by_index (id);
+         ALTER TABLE public.by_index CLUSTER ON \"By Id\";
+         CREATE TABLE public.unmarked (id int PRIMARY KEY);
+         ALTER TABLE public.unmarked CLUSTER ON unmarked_pkey;
+         ALTER TABLE public.unmarked SET WITHOUT CLUSTER;
+         CREATE MATERIALIZED VIEW public.ids AS SELECT id FROM public.by_key;
+         CREATE INDEX ids_id ON public.ids (id);
+         ALTER TABLE public.ids CLUSTER ON ids_id;",
+    );
+    let schema = db.load(&["public"]);
+    let clustered = |n: &str| table(&schema, n).clustered_on.as_deref();
+    assert_eq!(clustered("public.by_key"), Some("by_key_pkey"));
+    assert_eq!(clustered("public.by_index"), Some("By Id"));
+    assert_eq!(clustered("public.unmarked"), None);
+    assert_eq!(
+        view(&schema, "public.ids").clustered_on.as_deref(),
+        Some("ids_id")
+    );
+}
+
+#[test]
 fn indexes_partial_expression_and_include() {
     let db = TestDb::new(
         "CREATE TABLE public.kids (id integer PRIMARY KEY, parent_id integer, code text);

@@ -255,6 +255,32 @@ fn constraints_and_indexes_replay_exactly() {
     round_trip(&prod, None, &["public"]);
 }
 
+/// `ALTER TABLE ... CLUSTER ON` comes with the part that creates the index: a primary key,
+/// an index of a table, an index of a materialized view.
+#[test]
+fn cluster_on_replays_exactly() {
+    let prod = production(
+        r#"
+        CREATE TABLE public.by_key (id int PRIMARY KEY, at date);
+        ALTER TABLE public.by_key CLUSTER ON by_key_pkey;
+        CREATE TABLE public.by_index (id int, at date);
+        CREATE INDEX "By At" ON public.by_index (at);
+        CREATE INDEX by_index_id ON public.by_index (id);
+        ALTER TABLE public.by_index CLUSTER ON "By At";
+        CREATE MATERIALIZED VIEW public.recent AS SELECT id, at FROM public.by_key;
+        CREATE INDEX recent_at ON public.recent (at);
+        ALTER TABLE public.recent CLUSTER ON recent_at;
+        "#,
+    );
+    let dump = prod.dump(&["public"]);
+    assert!(dump.contains("ALTER TABLE public.by_index CLUSTER ON \"By At\";"));
+    let text = round_trip(&prod, None, &["public"]);
+    assert!(
+        text.contains("ALTER TABLE public.recent CLUSTER ON recent_at;"),
+        "{text}"
+    );
+}
+
 /// REPLICA IDENTITY FULL and NOTHING come with the table; USING INDEX with the part that
 /// creates the index (a unique index, or a primary key or unique constraint).
 #[test]

@@ -1,5 +1,6 @@
 //! Tables: plain and partitioned, partitions included, with partitioning, inheritance,
-//! storage, owner, row-level security flags, replica identity, comment and grants. Their
+//! storage, owner, row-level security flags, replica identity, the index CLUSTER uses,
+//! comment and grants. Their
 //! columns, constraints, indexes, policies and triggers are added by the modules of those
 //! kinds.
 
@@ -84,6 +85,7 @@ fn read(row: &Row, oid: u32, notes: &Notes) -> Result<Table> {
         indexes: Vec::new(),
         rls_enabled: get(row, "rls_enabled")?,
         rls_forced: get(row, "rls_forced")?,
+        clustered_on: get(row, "cluster_index")?,
         policies: Vec::new(),
         triggers: Vec::new(),
         comment: notes.comment(Catalog::Class, oid, 0),

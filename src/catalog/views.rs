@@ -1,6 +1,7 @@
 //! Views and materialized views: the query as `pg_get_viewdef(oid, false)` prints it (every
 //! parenthesis kept, as pg_dump reads it, so it replays to the same query), options
-//! (`security_invoker`, `check_option`, `security_barrier`), owner, comments and grants.
+//! (`security_invoker`, `check_option`, `security_barrier`), owner, comments, grants and
+//! the index CLUSTER uses.
 //! Indexes and INSTEAD OF triggers are added by their own modules.
 
 use super::{estimated_rows, get, Catalog, Code, Notes, Reader, UnknownCode};
@@ -53,6 +54,7 @@ fn read(row: &Row, oid: u32, notes: &Notes) -> Result<View> {
         column_comments,
         grants: notes.grants(Catalog::Class, oid, 0),
         indexes: Vec::new(),
+        clustered_on: get(row, "cluster_index")?,
         triggers: Vec::new(),
         estimated_rows: estimated_rows(get(row, "reltuples")?),
         size_bytes: get(row, "size_bytes")?,

@@ -1,5 +1,6 @@
-//! Tables (partitions included): the table itself, its columns and their order, RLS, and
-//! through `parts` its constraints, indexes, policies and triggers.
+//! Tables (partitions included): the table itself (the index CLUSTER uses among its
+//! properties), its columns and their order, RLS, and through `parts` its constraints,
+//! indexes, policies and triggers.
 
 use super::found::{list, sorted_list, Found, Subject};
 use super::{parts, sequences};
@@ -37,6 +38,12 @@ fn table(found: &mut Found, s: &Subject, p: &Table, m: &Table) {
         "storage options",
         sorted_list(&p.options),
         sorted_list(&m.options),
+    );
+    found.option(
+        s,
+        "cluster on",
+        p.clustered_on.as_ref(),
+        m.clustered_on.as_ref(),
     );
     rls(found, s, p, m);
     columns(found, &s.key, p, m);

@@ -1,5 +1,5 @@
-//! Views and materialized views: definition, options, comments (the view's and its
-//! columns'), grants, and the indexes and triggers they carry.
+//! Views and materialized views: definition, options, the index CLUSTER uses, comments (the
+//! view's and its columns'), grants, and the indexes and triggers they carry.
 
 use super::found::{pair, sorted_list, Found, Pair, Subject};
 use super::{parts, tables};
@@ -42,6 +42,12 @@ fn view(found: &mut Found, s: &Subject, p: &View, m: &View) {
         "options",
         sorted_list(&p.options),
         sorted_list(&m.options),
+    );
+    found.option(
+        s,
+        "cluster on",
+        p.clustered_on.as_ref(),
+        m.clustered_on.as_ref(),
     );
     found.comment(s, p.comment.as_deref(), m.comment.as_deref());
     for paired in pair(&p.column_comments, &m.column_comments, |(c, _)| c.as_str()) {

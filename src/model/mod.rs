@@ -81,6 +81,9 @@ pub struct Table {
     pub indexes: Vec<Index>,
     pub rls_enabled: bool,
     pub rls_forced: bool,
+    /// The index `CLUSTER` uses when given none (`ALTER TABLE ... CLUSTER ON`): an index of
+    /// the table, or a primary key or unique constraint (its index has its name).
+    pub clustered_on: Option<String>,
     pub policies: Vec<Policy>,
     pub triggers: Vec<Trigger>,
     pub comment: Option<String>,
@@ -337,6 +340,8 @@ pub struct View {
     pub grants: Vec<Grant>,
     /// Indexes of a materialized view.
     pub indexes: Vec<Index>,
+    /// The index of a materialized view that `CLUSTER` uses when given none.
+    pub clustered_on: Option<String>,
     pub triggers: Vec<Trigger>,
     pub estimated_rows: i64,
     pub size_bytes: i64,
@@ -425,6 +430,7 @@ impl Table {
             indexes: Vec::new(),
             rls_enabled: false,
             rls_forced: false,
+            clustered_on: None,
             policies: Vec::new(),
             triggers: Vec::new(),
             comment: None,

@@ -44,9 +44,9 @@ fn table(name: &str, columns: Vec<Column>) -> Table {
     }
 }
 
-/// `public.orders`: an identity key, a serial number, a check, a foreign key written inline,
-/// one not yet validated (guarded), an index, two policies, a trigger and a constraint
-/// trigger, comments and grants to some of the API roles.
+/// `public.orders`: an identity key (which CLUSTER uses), a serial number, a check, a foreign
+/// key written inline, one not yet validated (guarded), an index, two policies, a trigger and
+/// a constraint trigger, comments and grants to some of the API roles.
 fn orders() -> Table {
     let mut id = column("id", "bigint", true, None);
     id.identity = Some(Identity {
@@ -108,6 +108,7 @@ fn orders() -> Table {
         comment: Some("Open orders per customer.".into()),
     }];
     t.rls_enabled = true;
+    t.clustered_on = Some("orders_pkey".into());
     t.policies = vec![
         Policy {
             name: "Customers read their orders".into(),
@@ -256,6 +257,7 @@ fn model() -> Schema {
         ConstraintKind::PrimaryKey,
         "PRIMARY KEY (id)",
     )];
+    customers.clustered_on = Some("customers_pkey".into());
     s.tables.insert(customers.name.clone(), customers);
     let orders = orders();
     s.tables.insert(orders.name.clone(), orders);
@@ -298,6 +300,7 @@ fn model() -> Schema {
         column_comments: vec![("id".into(), "The order.".into())],
         grants: vec![grant("authenticated", "SELECT")],
         indexes: Vec::new(),
+        clustered_on: None,
         triggers: Vec::new(),
         estimated_rows: 0,
         size_bytes: 0,
@@ -318,6 +321,7 @@ fn model() -> Schema {
         inherited: false,
         comment: None,
     }];
+    totals.clustered_on = Some("order_totals_customer_idx".into());
     s.views.insert(view.name.clone(), view);
     s.views.insert(totals.name.clone(), totals);
     s

@@ -294,7 +294,11 @@ struct ViewContext<'a> {
 pub(super) fn view(r: &Renderer, v: &View) -> Result<String> {
     let mut rendered = Vec::new();
     for index in &v.indexes {
-        rendered.push(trimmed(parts::index(r, &v.name, index, false)?));
+        let marks = parts::IndexMarks {
+            cluster: v.clustered_on.as_ref() == Some(&index.name),
+            ..parts::IndexMarks::default()
+        };
+        rendered.push(trimmed(parts::index(r, &v.name, index, marks)?));
     }
     for trigger in &v.triggers {
         rendered.push(trimmed(parts::trigger(r, &v.name, trigger)?));

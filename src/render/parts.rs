@@ -11,8 +11,13 @@ use serde::Serialize;
 
 pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Result<String> {
     let missing = |kind: &str, name: &str| anyhow!("{} has no {kind} {name} in production", t.name);
-    // REPLICA IDENTITY USING INDEX needs the index: it comes with the part that creates it.
+    // REPLICA IDENTITY USING INDEX and CLUSTER ON need the index: they come with the part
+    // that creates it.
     let identity_index = |name: &str| matches!(schema.replica_identity(&t.name), ReplicaIdentity::Index(i) if i == name);
+    let marks = |name: &str| IndexMarks {
+        replica_identity: identity_index(name),
+        cluster: t.clustered_on.as_deref() == Some(name),
+    };
     match part {
         Part::Whole => bail!("a table part must name a part, not the whole table"),
         Part::Column(name) => table::add_column(r, schema, t, name),
@@ -30,7 +35,7 @@ pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Res
                 table: &t.name,
                 name,
                 definition: &c.definition,
-                replica_identity: identity_index(name),
+                marks: marks(name),
                 comment: c.comment.as_deref(),
             };
             r.render("constraint.sql.tera", &context)
@@ -41,7 +46,7 @@ pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Res
                 .iter()
                 .find(|i| &i.name == name)
                 .ok_or_else(|| missing("index", name))?;
-            index(r, &t.name, found, identity_index(name))
+            index(r, &t.name, found, marks(name))
         }
         Part::Policy(name) => {
             let p = t
@@ -69,9 +74,19 @@ struct ConstraintContext<'a> {
     /// `pg_get_constraintdef`, `NOT VALID`, `DEFERRABLE` and the index's `WITH (...)`
     /// included.
     definition: &'a str,
-    /// The table's `REPLICA IDENTITY USING INDEX` names this constraint's index.
-    replica_identity: bool,
+    #[serde(flatten)]
+    marks: IndexMarks,
     comment: Option<&'a str>,
+}
+
+/// What a relation says about one of its indexes (or the index of a key constraint),
+/// written once the index exists.
+#[derive(Serialize, Clone, Copy, Default)]
+pub(super) struct IndexMarks {
+    /// The table's `REPLICA IDENTITY USING INDEX` names it.
+    pub(super) replica_identity: bool,
+    /// `ALTER TABLE ... CLUSTER ON` names it.
+    pub(super) cluster: bool,
 }
 
 #[derive(Serialize)]
@@ -81,8 +96,8 @@ struct IndexContext<'a> {
     name: QualifiedName,
     /// `pg_get_indexdef` with `IF NOT EXISTS`.
     definition: String,
-    /// The table's `REPLICA IDENTITY USING INDEX` names this index.
-    replica_identity: bool,
+    #[serde(flatten)]
+    marks: IndexMarks,
     comment: Option<&'a str>,
 }
 
@@ -92,7 +107,7 @@ pub(super) fn index(
     r: &Renderer,
     relation: &QualifiedName,
     index: &Index,
-    replica_identity: bool,
+    marks: IndexMarks,
 ) -> Result<String> {
     if index.inherited {
         return Ok(String::new());
@@ -101,7 +116,7 @@ pub(super) fn index(
         relation,
         name: QualifiedName::new(relation.schema.clone(), index.name.clone()),
         definition: if_not_exists(&index.definition)?,
-        replica_identity,
+        marks,
         comment: index.comment.as_deref(),
     };
     r.render("index.sql.tera", &context)
@@ -238,11 +253,11 @@ mod tests {
             comment: None,
         };
         let table = QualifiedName::new("public", "p_2024");
-        assert_eq!(index(&r, &table, &i, false).unwrap(), "");
+        assert_eq!(index(&r, &table, &i, IndexMarks::default()).unwrap(), "");
         i.inherited = false;
         i.comment = Some("it's".into());
         assert_eq!(
-            index(&r, &table, &i, false).unwrap(),
+            index(&r, &table, &i, IndexMarks::default()).unwrap(),
             "CREATE INDEX IF NOT EXISTS p_2024_x_idx ON public.p_2024 USING btree (x);\n\
              COMMENT ON INDEX public.p_2024_x_idx IS 'it''s';\n"
         );

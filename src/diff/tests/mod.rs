@@ -145,6 +145,7 @@ fn base() -> Schema {
             column_comments: vec![],
             grants: vec![grant("authenticated", "SELECT")],
             indexes: vec![],
+            clustered_on: None,
             triggers: vec![],
             estimated_rows: -1,
             size_bytes: 0,

@@ -368,3 +368,25 @@ fn table_properties_differ() {
         ]),
     );
 }
+
+#[test]
+fn the_index_cluster_uses_differs() {
+    let mut prod = base();
+    deals(&mut prod).clustered_on = Some("deals_pkey".into());
+    let mut replay = base();
+    deals(&mut replay).clustered_on = Some("deals_title_idx".into());
+    expect(
+        &prod,
+        &base(),
+        &["table public.deals: differs: cluster on deals_pkey in production, none in migrations"],
+        json!([{"object": "table public.deals", "kind": "table", "state": "differs",
+                "detail": "cluster on deals_pkey in production, none in migrations"}]),
+    );
+    expect(
+        &prod,
+        &replay,
+        &["table public.deals: differs: cluster on deals_pkey in production, deals_title_idx in migrations"],
+        json!([{"object": "table public.deals", "kind": "table", "state": "differs",
+                "detail": "cluster on deals_pkey in production, deals_title_idx in migrations"}]),
+    );
+}

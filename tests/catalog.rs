@@ -1439,13 +1439,17 @@ fn schemas_carry_their_comment_and_the_privileges_added_to_them() {
     let public = schema.namespace("public").unwrap();
     assert_eq!(public.owner, "pg_database_owner");
     assert_eq!(public.comment, None, "every new database has its comment");
+    // PUBLIC's initial entry (USAGE) gained CREATE: revoked whole and granted again, so that
+    // a replay puts it where production's ACL has it.
+    assert_eq!(public.revokes, [grant("PUBLIC", "USAGE", false)]);
     assert_eq!(
         public.grants,
         [
+            grant("PUBLIC", "USAGE", false),
             grant("PUBLIC", "CREATE", false),
             grant("pgdrift_cat_writer", "USAGE", false)
         ],
-        "USAGE for PUBLIC is what a new public has"
+        "production's ACL order"
     );
     let billing = schema.namespace("Billing").unwrap();
     assert_eq!(billing.owner, "postgres");
@@ -1458,8 +1462,10 @@ fn schemas_carry_their_comment_and_the_privileges_added_to_them() {
             grant("pgdrift_cat_writer", "CREATE", true),
         ]
     );
+    assert!(billing.revokes.is_empty());
     let quiet = schema.namespace("quiet").unwrap();
     assert!(quiet.grants.is_empty(), "the owner's own are implicit");
+    assert!(quiet.revokes.is_empty(), "ownership is not reproduced");
 
     let renamed = TestDb::new("COMMENT ON SCHEMA public IS 'Standard public schema';");
     let schema = renamed.load(&["public"]);

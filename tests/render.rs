@@ -609,7 +609,8 @@ fn privileges_replay_exactly_over_supabase_default_grants() {
 }
 
 /// A schema's comment and the privileges production grants on it come with the schema;
-/// nothing is revoked, and `public` (which every database has) works too.
+/// nothing is revoked but what production changed of the privileges a new `public` has
+/// (which every database has), and that works too.
 #[test]
 fn schema_comments_and_privileges_replay_exactly() {
     let prod = production(&format!(
@@ -638,6 +639,45 @@ fn schema_comments_and_privileges_replay_exactly() {
     );
     assert!(text.contains("COMMENT ON SCHEMA public IS 'Standard public schema';"));
     assert!(!text.contains("REVOKE ALL ON SCHEMA"));
+    assert!(!text.contains("ON SCHEMA basejump FROM"));
+}
+
+/// What production took away from `public`'s own privileges is taken away, and privileges
+/// granted again after others come after them, as production's ACL has them.
+#[test]
+fn public_schema_privileges_production_revoked_replay_exactly() {
+    for (sql, revoke) in [
+        (
+            "REVOKE ALL ON SCHEMA public FROM PUBLIC;
+             GRANT ALL ON SCHEMA public TO pgdrift_render_reader;
+             GRANT ALL ON SCHEMA public TO PUBLIC;",
+            Some("REVOKE USAGE ON SCHEMA public FROM PUBLIC;"),
+        ),
+        (
+            "REVOKE USAGE ON SCHEMA public FROM PUBLIC;",
+            Some("REVOKE USAGE ON SCHEMA public FROM PUBLIC;"),
+        ),
+        (
+            "GRANT USAGE ON SCHEMA public TO pgdrift_render_reader;",
+            None,
+        ),
+    ] {
+        let prod = production(&format!(
+            "{ROLES}
+             {sql}
+             CREATE TABLE public.t (id int);"
+        ));
+        let text = round_trip(&prod, None, &["public"]);
+        let revokes: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains(" ON SCHEMA public FROM "))
+            .collect();
+        assert_eq!(
+            revokes,
+            revoke.into_iter().collect::<Vec<_>>(),
+            "{sql}:\n{text}"
+        );
+    }
 }
 
 /// The acme fixture: 73 tables with partitions, types, functions, views, RLS, policies,

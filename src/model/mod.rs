@@ -40,7 +40,7 @@ pub struct Schema {
 }
 
 /// A managed schema itself (`pg_namespace`), with what a new database's schema of that name
-/// lacks: the comment and the privileges production adds.
+/// lacks: the comment and the privileges production changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Namespace {
     pub name: String,
@@ -48,9 +48,13 @@ pub struct Namespace {
     /// `COMMENT ON SCHEMA`. None also for the comment every new database gives `public`
     /// (`standard public schema`).
     pub comment: Option<String>,
-    /// Privileges granted beyond those the schema has as soon as it exists (its owner's,
-    /// and for `public` USAGE for PUBLIC), in ACL order. Privileges production revoked
-    /// from those are not listed.
+    /// Of the privileges the schema has as soon as it exists (for `public`, USAGE for
+    /// PUBLIC; its owner's aside), those of each grantee whose privileges production does not
+    /// have as they are: revoked before `grants`, as pg_dump does.
+    pub revokes: Vec<Grant>,
+    /// Production's privileges that are not among those the schema has as soon as it
+    /// exists, a grantee's whole ACL entry at a time, in ACL order (the order pg_dump prints
+    /// them in, which replaying them gives).
     pub grants: Vec<Grant>,
 }
 

@@ -297,12 +297,11 @@ impl<'a> Builder<'a> {
         let schemas: BTreeSet<String> = self.nodes.iter().map(|n| n.schema.clone()).collect();
         for schema in schemas {
             // A schema is created when no migration does; `public` (which every database
-            // has) is written when production gave it a comment or privileges to reproduce.
+            // has) is written when production gave it a comment or changed its privileges.
             let migration_made = self.history.schemas.contains_key(&schema);
-            let decorated = self
-                .prod
-                .namespace(&schema)
-                .is_some_and(|n| n.comment.is_some() || !n.grants.is_empty());
+            let decorated = self.prod.namespace(&schema).is_some_and(|n| {
+                n.comment.is_some() || !n.grants.is_empty() || !n.revokes.is_empty()
+            });
             if !migration_made && (schema != "public" || decorated) {
                 let index = self.push(
                     Item::Schema {

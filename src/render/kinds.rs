@@ -166,7 +166,22 @@ fn model() -> Schema {
         name: "app".into(),
         owner: "postgres".into(),
         comment: Some("Application objects.".into()),
+        revokes: Vec::new(),
         grants: vec![grant("authenticated", "USAGE")],
+    });
+    // USAGE taken from PUBLIC, then everything granted to a role and to PUBLIC, in that
+    // order.
+    s.namespaces.push(Namespace {
+        name: "public".into(),
+        owner: "pg_database_owner".into(),
+        comment: None,
+        revokes: vec![grant("PUBLIC", "USAGE")],
+        grants: vec![
+            grant("postgres", "USAGE"),
+            grant("postgres", "CREATE"),
+            grant("PUBLIC", "USAGE"),
+            grant("PUBLIC", "CREATE"),
+        ],
     });
     s.extensions.push(Extension {
         name: "citext".into(),
@@ -352,6 +367,9 @@ fn schema_and_extension() {
         &s,
         &[
             Item::Schema { name: "app".into() },
+            Item::Schema {
+                name: "public".into(),
+            },
             Item::Extension {
                 name: "citext".into(),
                 schema: "extensions".into(),

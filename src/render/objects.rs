@@ -13,19 +13,39 @@ use serde::Serialize;
 struct SchemaContext<'a> {
     name: &'a str,
     comment: Option<&'a str>,
+    revokes: Vec<Revoke<'a>>,
     /// Rendered grants.sql.tera: GRANTs only.
     privileges: String,
 }
 
-/// A schema, with the comment and privileges production gives it. Nothing is revoked: what
-/// the database grants on a schema of its own accord (a platform's roles) stays.
+/// `REVOKE privileges ON SCHEMA ... FROM grantee`.
+#[derive(Serialize)]
+struct Revoke<'a> {
+    privileges: Vec<&'a str>,
+    grantee: &'a str,
+}
+
+/// A schema, with the comment and privileges production gives it. Only what production
+/// took away from the privileges every new schema of the name has is revoked: what the
+/// database grants on a schema of its own accord (a platform's roles) stays.
 pub(super) fn schema(r: &Renderer, model: &Schema, name: &str) -> Result<String> {
     let namespace = model.namespace(name);
     let grants = namespace.map_or(&[][..], |n| &n.grants[..]);
     let privileges = Privileges::new("SCHEMA", quote_ident(name), grants, []).without_revoke();
+    let mut revokes: Vec<Revoke> = Vec::new();
+    for g in namespace.into_iter().flat_map(|n| &n.revokes) {
+        match revokes.last_mut() {
+            Some(last) if last.grantee == g.grantee => last.privileges.push(&g.privilege),
+            _ => revokes.push(Revoke {
+                privileges: vec![&g.privilege],
+                grantee: &g.grantee,
+            }),
+        }
+    }
     let context = SchemaContext {
         name,
         comment: namespace.and_then(|n| n.comment.as_deref()),
+        revokes,
         privileges: r.fragment("grants.sql.tera", &privileges)?,
     };
     r.render("schema.sql.tera", &context)

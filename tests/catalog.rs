@@ -154,6 +154,7 @@ fn describe(dependency: &Dependency) -> String {
         Part::Index(n) => format!(" index {n}"),
         Part::Policy(n) => format!(" policy {n}"),
         Part::Trigger(n) => format!(" trigger {n}"),
+        Part::Rule(n) => format!(" rule {n}"),
     };
     format!("{}{part} -> {}", dependency.from, dependency.to)
 }
@@ -537,6 +538,40 @@ fn replica_identities_other_than_the_default() {
         schema.replica_identity(&name("public", "plain")),
         &ReplicaIdentity::Default
     );
+}
+
+#[test]
+fn rules_of_tables_and_views() {
+    let db = TestDb::new(
+        "CREATE TABLE public.t (id int);
+         CREATE TABLE public.log (id int);
+         CREATE RULE t_log AS ON INSERT TO public.t DO ALSO INSERT INTO public.log VALUES (new.id);
+         CREATE RULE \"T Keep\" AS ON DELETE TO public.t DO INSTEAD NOTHING;
+         ALTER TABLE public.t ENABLE REPLICA RULE \"T Keep\";
+         COMMENT ON RULE t_log ON public.t IS 'audit';
+         CREATE VIEW public.v AS SELECT id FROM public.t;
+         CREATE RULE v_insert AS ON INSERT TO public.v DO INSTEAD INSERT INTO public.t VALUES (new.id);",
+    );
+    let schema = db.load(&["public"]);
+    let t = table(&schema, "public.t");
+    let rules: Vec<(&str, char, Option<&str>)> = t
+        .rules
+        .iter()
+        .map(|r| (r.name.as_str(), r.enabled, r.comment.as_deref()))
+        .collect();
+    assert_eq!(
+        rules,
+        [("T Keep", 'R', None), ("t_log", 'O', Some("audit"))]
+    );
+    assert_eq!(
+        t.rules[1].definition,
+        "CREATE RULE t_log AS\n    ON INSERT TO public.t DO  INSERT INTO public.log (id)\n  VALUES (new.id)"
+    );
+    let v = view(&schema, "public.v");
+    let names: Vec<&str> = v.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["v_insert"], "not the view's own _RETURN rule");
+    assert!(dependencies(&schema)
+        .contains(&"table public.t rule t_log -> table public.log".to_string()));
 }
 
 #[test]
@@ -1510,7 +1545,7 @@ fn query_count_does_not_grow_with_tables() {
         && t.comment.is_some()));
     assert_eq!(small_count, large_count);
     assert_eq!(
-        small_count, 16,
+        small_count, 17,
         "one query per object kind, one for the schemas, and one for changes made during the read"
     );
 }

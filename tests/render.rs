@@ -281,6 +281,37 @@ fn cluster_on_replays_exactly() {
     );
 }
 
+/// Rules of tables (each a part: enabled or not, with a comment, one of several actions) and
+/// of views (with the view), besides a view's own query.
+#[test]
+fn rules_replay_exactly() {
+    let prod = production(
+        r#"
+        CREATE TABLE public.payment (id int, at date, amount numeric);
+        CREATE TABLE public.payment_2024 (CHECK (at < '2025-01-01')) INHERITS (public.payment);
+        CREATE TABLE public.log (id int, note text);
+        CREATE RULE payment_insert_2024 AS ON INSERT TO public.payment
+          WHERE new.at < '2025-01-01'
+          DO INSTEAD INSERT INTO public.payment_2024 VALUES (new.id, new.at, new.amount);
+        CREATE RULE "Log Both" AS ON UPDATE TO public.payment
+          DO ALSO (INSERT INTO public.log VALUES (old.id, 'old'); INSERT INTO public.log VALUES (new.id, 'new'));
+        CREATE RULE keep AS ON DELETE TO public.log DO INSTEAD NOTHING;
+        ALTER TABLE public.log DISABLE RULE keep;
+        COMMENT ON RULE keep ON public.log IS 'Logs are never deleted; it''s */ so';
+        CREATE VIEW public.recent AS SELECT id, at FROM public.payment;
+        CREATE RULE recent_insert AS ON INSERT TO public.recent
+          DO INSTEAD INSERT INTO public.payment (id, at) VALUES (new.id, new.at);
+        "#,
+    );
+    let dump = prod.dump(&["public"]);
+    assert!(dump.contains("ALTER TABLE public.log DISABLE RULE keep;"));
+    let text = round_trip(&prod, None, &["public"]);
+    assert!(
+        text.contains("CREATE OR REPLACE RULE recent_insert AS"),
+        "{text}"
+    );
+}
+
 /// REPLICA IDENTITY FULL and NOTHING come with the table; USING INDEX with the part that
 /// creates the index (a unique index, or a primary key or unique constraint).
 #[test]

@@ -21,6 +21,7 @@ mod grants;
 mod indexes;
 mod namespaces;
 mod policies;
+mod rules;
 mod sequences;
 mod tables;
 mod triggers;
@@ -54,6 +55,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
     indexes::load(&mut reader, &notes, &mut relations)?;
     policies::load(&mut reader, &notes, &mut relations.tables)?;
     triggers::load(&mut reader, &notes, &mut relations)?;
+    rules::load(&mut reader, &notes, &mut relations)?;
     let schema = Schema {
         schemas: schemas.to_vec(),
         namespaces: namespaces::load(&mut reader)?,
@@ -243,6 +245,7 @@ enum Catalog {
     Trigger,
     Proc,
     Type,
+    Rule,
 }
 
 impl TryFrom<&str> for Catalog {
@@ -256,6 +259,7 @@ impl TryFrom<&str> for Catalog {
             "pg_trigger" => Catalog::Trigger,
             "pg_proc" => Catalog::Proc,
             "pg_type" => Catalog::Type,
+            "pg_rewrite" => Catalog::Rule,
             other => return Err(anyhow!("unknown catalog {other}")),
         })
     }

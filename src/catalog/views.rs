@@ -2,7 +2,7 @@
 //! parenthesis kept, as pg_dump reads it, so it replays to the same query), options
 //! (`security_invoker`, `check_option`, `security_barrier`), owner, comments, grants and
 //! the index CLUSTER uses.
-//! Indexes and INSTEAD OF triggers are added by their own modules.
+//! Indexes, INSTEAD OF triggers and rules are added by their own modules.
 
 use super::{estimated_rows, get, Catalog, Code, Notes, Reader, UnknownCode};
 use crate::model::{QualifiedName, View};
@@ -56,6 +56,7 @@ fn read(row: &Row, oid: u32, notes: &Notes) -> Result<View> {
         indexes: Vec::new(),
         clustered_on: get(row, "cluster_index")?,
         triggers: Vec::new(),
+        rules: Vec::new(),
         estimated_rows: estimated_rows(get(row, "reltuples")?),
         size_bytes: get(row, "size_bytes")?,
         name,

@@ -8,7 +8,8 @@ use std::fmt::Display;
 use std::hash::Hash;
 
 /// Where differences of each kind are printed: extensions, types and their values and
-/// attributes, sequences, tables and their parts, views, routines, comments, grants.
+/// attributes, sequences, tables and their parts (rules last), views, routines, comments,
+/// grants.
 fn printed_order(kind: ObjectKind) -> u8 {
     match kind {
         ObjectKind::Extension => 0,
@@ -23,12 +24,13 @@ fn printed_order(kind: ObjectKind) -> u8 {
         ObjectKind::Rls => 9,
         ObjectKind::Policy => 10,
         ObjectKind::Trigger => 11,
-        ObjectKind::View => 12,
-        ObjectKind::MaterializedView => 13,
-        ObjectKind::Function => 14,
-        ObjectKind::Procedure => 15,
-        ObjectKind::Comment => 16,
-        ObjectKind::Grant => 17,
+        ObjectKind::Rule => 12,
+        ObjectKind::View => 13,
+        ObjectKind::MaterializedView => 14,
+        ObjectKind::Function => 15,
+        ObjectKind::Procedure => 16,
+        ObjectKind::Comment => 17,
+        ObjectKind::Grant => 18,
     }
 }
 

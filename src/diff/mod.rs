@@ -28,7 +28,7 @@ pub struct Difference {
     /// `enum value public.mood.'happy'`, `index public.t_idx`, `grant SELECT on public.t to anon`.
     pub object: String,
     /// What kind of object: `table`, `column`, `constraint`, `index`, `rls`, `policy`,
-    /// `trigger`, `view`, `materialized_view`, `function`, `procedure`, `type`,
+    /// `trigger`, `rule`, `view`, `materialized_view`, `function`, `procedure`, `type`,
     /// `enum_value`, `attribute`, `sequence`, `extension`, `comment`, `grant`.
     pub kind: ObjectKind,
     pub state: State,
@@ -42,7 +42,7 @@ pub struct Difference {
     /// side that has it names it.
     #[serde(skip)]
     pub key: ObjectKey,
-    /// The part of `key` it is about: a column, constraint, index, policy or trigger, also
+    /// The part of `key` it is about: a column, constraint, index, policy, trigger or rule, also
     /// for the comment or the grants on one; `Whole` for anything else.
     #[serde(skip)]
     pub part: Part,

@@ -1,5 +1,5 @@
 //! Views and materialized views: definition, options, the index CLUSTER uses, comments (the
-//! view's and its columns'), grants, and the indexes and triggers they carry.
+//! view's and its columns'), grants, and the indexes, triggers and rules they carry.
 
 use super::found::{pair, sorted_list, Found, Pair, Subject};
 use super::{parts, tables};
@@ -61,4 +61,5 @@ fn view(found: &mut Found, s: &Subject, p: &View, m: &View) {
     found.grants(s, &p.name.to_string(), None, &p.grants, &m.grants);
     parts::indexes(found, &s.key, &p.indexes, &m.indexes);
     parts::triggers(found, &s.key, &p.triggers, &m.triggers);
+    parts::rules(found, &s.key, &p.rules, &m.rules);
 }

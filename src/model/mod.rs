@@ -90,6 +90,8 @@ pub struct Table {
     pub clustered_on: Option<String>,
     pub policies: Vec<Policy>,
     pub triggers: Vec<Trigger>,
+    /// Rewrite rules (`CREATE RULE`).
+    pub rules: Vec<Rule>,
     pub comment: Option<String>,
     pub grants: Vec<Grant>,
     /// `pg_class.reltuples`; -1 when never analyzed.
@@ -227,6 +229,19 @@ pub struct Trigger {
     pub comment: Option<String>,
 }
 
+/// A rewrite rule of a table or view: `CREATE RULE name AS ON event TO relation ... DO ...`.
+/// A view's own `_RETURN` rule is its query, not a rule of its own.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rule {
+    pub name: String,
+    /// `pg_get_ruledef` without its final semicolon: a whole `CREATE RULE` statement,
+    /// schema-qualified.
+    pub definition: String,
+    /// `pg_rewrite.ev_enabled`: `O` (origin, the default), `D`, `R`, `A`.
+    pub enabled: char,
+    pub comment: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grant {
     /// Role name, or `PUBLIC`.
@@ -347,6 +362,8 @@ pub struct View {
     /// The index of a materialized view that `CLUSTER` uses when given none.
     pub clustered_on: Option<String>,
     pub triggers: Vec<Trigger>,
+    /// Rules besides the view's query (`ON INSERT ... DO INSTEAD ...`).
+    pub rules: Vec<Rule>,
     pub estimated_rows: i64,
     pub size_bytes: i64,
 }
@@ -368,6 +385,7 @@ pub enum Part {
     Index(String),
     Policy(String),
     Trigger(String),
+    Rule(String),
 }
 
 impl Part {
@@ -380,6 +398,7 @@ impl Part {
             ObjectKind::Index => Part::Index(name),
             ObjectKind::Policy => Part::Policy(name),
             ObjectKind::Trigger => Part::Trigger(name),
+            ObjectKind::Rule => Part::Rule(name),
             _ => return None,
         })
     }
@@ -393,6 +412,7 @@ impl Part {
             Part::Index(_) => Some(ObjectKind::Index),
             Part::Policy(_) => Some(ObjectKind::Policy),
             Part::Trigger(_) => Some(ObjectKind::Trigger),
+            Part::Rule(_) => Some(ObjectKind::Rule),
         }
     }
 
@@ -404,7 +424,8 @@ impl Part {
             | Part::Constraint(n)
             | Part::Index(n)
             | Part::Policy(n)
-            | Part::Trigger(n) => Some(n),
+            | Part::Trigger(n)
+            | Part::Rule(n) => Some(n),
         }
     }
 }
@@ -437,6 +458,7 @@ impl Table {
             clustered_on: None,
             policies: Vec::new(),
             triggers: Vec::new(),
+            rules: Vec::new(),
             comment: None,
             grants: Vec::new(),
             estimated_rows: 0,

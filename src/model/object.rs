@@ -30,6 +30,8 @@ pub enum ObjectKind {
     Rls,
     Policy,
     Trigger,
+    /// A rewrite rule (`CREATE RULE`).
+    Rule,
     /// `COMMENT ON`.
     Comment,
     /// `GRANT`.
@@ -37,7 +39,7 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 18] = [
+    pub const ALL: [ObjectKind; 19] = [
         ObjectKind::Table,
         ObjectKind::View,
         ObjectKind::MaterializedView,
@@ -54,6 +56,7 @@ impl ObjectKind {
         ObjectKind::Rls,
         ObjectKind::Policy,
         ObjectKind::Trigger,
+        ObjectKind::Rule,
         ObjectKind::Comment,
         ObjectKind::Grant,
     ];
@@ -81,6 +84,7 @@ impl ObjectKind {
             ObjectKind::Rls => "rls",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::Rule => "rule",
             ObjectKind::Comment => "comment",
             ObjectKind::Grant => "grant",
         }

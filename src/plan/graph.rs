@@ -261,7 +261,7 @@ impl<'a> Builder<'a> {
 
 /// The parts of a table an import creates separately, in catalog order: constraints (not
 /// inherited, not constraint triggers, which come as triggers), indexes (not partition
-/// copies), policies, triggers.
+/// copies), policies, triggers, rules.
 pub fn parts_of(table: &Table) -> Vec<Part> {
     let constraints = table
         .constraints
@@ -275,10 +275,12 @@ pub fn parts_of(table: &Table) -> Vec<Part> {
         .map(|i| Part::Index(i.name.clone()));
     let policies = table.policies.iter().map(|p| Part::Policy(p.name.clone()));
     let triggers = table.triggers.iter().map(|t| Part::Trigger(t.name.clone()));
+    let rules = table.rules.iter().map(|r| Part::Rule(r.name.clone()));
     constraints
         .chain(indexes)
         .chain(policies)
         .chain(triggers)
+        .chain(rules)
         .collect()
 }
 

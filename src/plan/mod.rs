@@ -223,6 +223,7 @@ fn summary(items: &[Item]) -> String {
                     crate::model::Part::Index(_) => "index",
                     crate::model::Part::Policy(_) => "policy",
                     crate::model::Part::Trigger(_) => "trigger",
+                    crate::model::Part::Rule(_) => "rule",
                     _ => "column",
                 };
                 let entry = tables.iter_mut().find(|(n, _)| *n == label).unwrap();

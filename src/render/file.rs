@@ -182,6 +182,7 @@ fn part_rollback<'a>(
         },
         Part::Policy(p) => RollbackContext::part("policy", name, p),
         Part::Trigger(tr) => RollbackContext::part("trigger", name, tr),
+        Part::Rule(rule) => RollbackContext::part("rule", name, rule),
     }))
 }
 

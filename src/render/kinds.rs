@@ -46,7 +46,7 @@ fn table(name: &str, columns: Vec<Column>) -> Table {
 
 /// `public.orders`: an identity key (which CLUSTER uses), a serial number, a check, a foreign
 /// key written inline, one not yet validated (guarded), an index, two policies, a trigger and
-/// a constraint trigger, comments and grants to some of the API roles.
+/// a constraint trigger, a disabled rule, comments and grants to some of the API roles.
 fn orders() -> Table {
     let mut id = column("id", "bigint", true, None);
     id.identity = Some(Identity {
@@ -147,6 +147,13 @@ fn orders() -> Table {
             comment: Some("Checked at commit.".into()),
         },
     ];
+    t.rules = vec![Rule {
+        name: "orders_kept".into(),
+        definition: "CREATE RULE orders_kept AS\n    ON DELETE TO public.orders DO INSTEAD NOTHING"
+            .into(),
+        enabled: 'D',
+        comment: Some("Orders are never deleted.".into()),
+    }];
     t.comment = Some("One row per order.".into());
     t.grants = vec![
         grant("authenticated", "SELECT"),
@@ -317,6 +324,12 @@ fn model() -> Schema {
         indexes: Vec::new(),
         clustered_on: None,
         triggers: Vec::new(),
+        rules: vec![Rule {
+            name: "open_orders_insert".into(),
+            definition: "CREATE RULE open_orders_insert AS\n    ON INSERT TO public.open_orders DO INSTEAD  INSERT INTO public.orders (customer_id)\n  VALUES (new.customer_id)".into(),
+            enabled: 'O',
+            comment: None,
+        }],
         estimated_rows: 0,
         size_bytes: 0,
     };
@@ -328,6 +341,7 @@ fn model() -> Schema {
         comment: None,
         column_comments: Vec::new(),
         grants: Vec::new(),
+        rules: Vec::new(),
         ..view.clone()
     };
     totals.indexes = vec![Index {
@@ -431,6 +445,7 @@ fn table_with_its_parts() {
             part("orders", Part::Policy("no_deletes".into())),
             part("orders", Part::Trigger("orders_touch".into())),
             part("orders", Part::Constraint("orders_audit".into())),
+            part("orders", Part::Rule("orders_kept".into())),
         ]
     ));
 }

@@ -7,7 +7,7 @@
 //! looks the object up in the catalog first.
 //!
 //! One module per kind of object: `table` (tables and their columns), `parts`
-//! (constraints, indexes, policies, triggers), `objects` (schemas, extensions, types,
+//! (constraints, indexes, policies, triggers, rules), `objects` (schemas, extensions, types,
 //! sequences, functions, views), `privileges` (grants), `file` (the migration file around
 //! the items, and rollback statements).
 
@@ -56,6 +56,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "index.sql.tera",
     "policy.sql.tera",
     "trigger.sql.tera",
+    "rule.sql.tera",
     "view.sql.tera",
     "grants.sql.tera",
     "drop.sql.tera",

@@ -307,7 +307,7 @@ struct ViewContext<'a> {
     comment: Option<&'a str>,
     column_comments: Vec<ColumnComment<'a>>,
     privileges: String,
-    /// Rendered indexes (materialized views) and triggers (INSTEAD OF).
+    /// Rendered indexes (materialized views), triggers (INSTEAD OF) and rules.
     parts: Vec<String>,
 }
 
@@ -322,6 +322,9 @@ pub(super) fn view(r: &Renderer, v: &View) -> Result<String> {
     }
     for trigger in &v.triggers {
         rendered.push(trimmed(parts::trigger(r, &v.name, trigger)?));
+    }
+    for rule in &v.rules {
+        rendered.push(trimmed(parts::rule(r, &v.name, rule)?));
     }
     let privileges = Privileges::new("TABLE", v.name.to_sql(), &v.grants, []);
     let context = ViewContext {

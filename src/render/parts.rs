@@ -1,10 +1,10 @@
 //! The parts of a table that are items of their own: constraints, indexes, policies,
-//! triggers and columns added later. Each runs where the table has its production name.
+//! triggers, rules and columns added later. Each runs where the table has its production name.
 
 use super::{table, Renderer};
 use crate::model::{
-    ConstraintKind, Index, Part, Policy, PolicyCommand, QualifiedName, ReplicaIdentity, Schema,
-    Table, Trigger,
+    ConstraintKind, Index, Part, Policy, PolicyCommand, QualifiedName, ReplicaIdentity, Rule,
+    Schema, Table, Trigger,
 };
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
@@ -57,6 +57,14 @@ pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Res
             policy(r, &t.name, p)
         }
         Part::Trigger(name) => trigger(r, &t.name, find_trigger(t, name)?),
+        Part::Rule(name) => {
+            let found = t
+                .rules
+                .iter()
+                .find(|rule| &rule.name == name)
+                .ok_or_else(|| missing("rule", name))?;
+            rule(r, &t.name, found)
+        }
     }
 }
 
@@ -187,13 +195,8 @@ pub(super) fn trigger(r: &Renderer, relation: &QualifiedName, t: &Trigger) -> Re
     } else {
         or_replace(&t.definition)?
     };
-    let enabled = match t.enabled {
-        'O' => None,
-        'D' => Some("DISABLE"),
-        'R' => Some("ENABLE REPLICA"),
-        'A' => Some("ENABLE ALWAYS"),
-        other => bail!("unknown tgenabled '{other}' for trigger {}", t.name),
-    };
+    let enabled = enabled(t.enabled)
+        .ok_or_else(|| anyhow!("unknown tgenabled '{}' for trigger {}", t.enabled, t.name))?;
     let context = TriggerContext {
         table: relation,
         name: &t.name,
@@ -203,6 +206,58 @@ pub(super) fn trigger(r: &Renderer, relation: &QualifiedName, t: &Trigger) -> Re
         comment: t.comment.as_deref(),
     };
     r.render("trigger.sql.tera", &context)
+}
+
+/// `ALTER TABLE ... DISABLE/ENABLE` for a trigger's or rule's firing code: `None` inside for
+/// the default (fires on origin), `None` outside for a code pgdrift does not know.
+fn enabled(code: char) -> Option<Option<&'static str>> {
+    Some(match code {
+        'O' => None,
+        'D' => Some("DISABLE"),
+        'R' => Some("ENABLE REPLICA"),
+        'A' => Some("ENABLE ALWAYS"),
+        _ => return None,
+    })
+}
+
+#[derive(Serialize)]
+struct RuleContext<'a> {
+    table: &'a QualifiedName,
+    name: &'a str,
+    /// `CREATE OR REPLACE RULE ...`.
+    definition: String,
+    /// `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`, or none for the default.
+    enabled: Option<&'static str>,
+    comment: Option<&'a str>,
+}
+
+/// A rewrite rule of a table or view, from `pg_get_ruledef`.
+pub(super) fn rule(r: &Renderer, relation: &QualifiedName, rule: &Rule) -> Result<String> {
+    let definition = rule
+        .definition
+        .strip_prefix("CREATE RULE ")
+        .map(|rest| format!("CREATE OR REPLACE RULE {rest}"))
+        .ok_or_else(|| {
+            anyhow!(
+                "unexpected rule definition (not CREATE RULE): {}",
+                rule.definition
+            )
+        })?;
+    let enabled = enabled(rule.enabled).ok_or_else(|| {
+        anyhow!(
+            "unknown ev_enabled '{}' for rule {}",
+            rule.enabled,
+            rule.name
+        )
+    })?;
+    let context = RuleContext {
+        table: relation,
+        name: &rule.name,
+        definition,
+        enabled,
+        comment: rule.comment.as_deref(),
+    };
+    r.render("rule.sql.tera", &context)
 }
 
 /// `CREATE TRIGGER ...` as `CREATE OR REPLACE TRIGGER ...`.

@@ -344,7 +344,7 @@ fn table_items(schema: &Schema) -> Vec<Item> {
         .collect()
 }
 
-/// Constraints (keys first, foreign keys last), indexes, policies, triggers.
+/// Constraints (keys first, foreign keys last), indexes, policies, triggers, rules.
 fn part_items(schema: &Schema) -> Vec<Item> {
     let rank = |kind: ConstraintKind| match kind {
         ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion => 0,
@@ -387,6 +387,13 @@ fn part_items(schema: &Schema) -> Vec<Item> {
             t.triggers
                 .iter()
                 .map(|tr| part(&t.name, Part::Trigger(tr.name.clone()))),
+        );
+    }
+    for t in schema.tables.values() {
+        items.extend(
+            t.rules
+                .iter()
+                .map(|r| part(&t.name, Part::Rule(r.name.clone()))),
         );
     }
     items

@@ -1,5 +1,5 @@
 -- Comments on the objects of the managed schemas ($1), for every kind pgdrift reads:
--- relations and their columns (objsubid = attnum), constraints, policies, triggers,
+-- relations and their columns (objsubid = attnum), constraints, policies, triggers, rules,
 -- routines and types. The catalog column says which oid space objoid belongs to.
 SELECT 'pg_class' AS catalog, d.objoid, d.objsubid, d.description
   FROM pg_description d
@@ -26,6 +26,13 @@ SELECT 'pg_trigger', d.objoid, d.objsubid, d.description
   JOIN pg_class c ON c.oid = t.tgrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE d.classoid = 'pg_trigger'::regclass AND n.nspname = ANY($1)
+UNION ALL
+SELECT 'pg_rewrite', d.objoid, d.objsubid, d.description
+  FROM pg_description d
+  JOIN pg_rewrite r ON r.oid = d.objoid
+  JOIN pg_class c ON c.oid = r.ev_class
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.classoid = 'pg_rewrite'::regclass AND n.nspname = ANY($1)
 UNION ALL
 SELECT 'pg_proc', d.objoid, d.objsubid, d.description
   FROM pg_description d

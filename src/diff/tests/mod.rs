@@ -146,6 +146,7 @@ fn base() -> Schema {
             grants: vec![grant("authenticated", "SELECT")],
             indexes: vec![],
             clustered_on: None,
+            rules: vec![],
             triggers: vec![],
             estimated_rows: -1,
             size_bytes: 0,

@@ -981,6 +981,58 @@ fn types_enum_domain_composite_and_range() {
 }
 
 #[test]
+fn collations_and_what_uses_them() {
+    let db = TestDb::new(
+        "CREATE COLLATION public.posix FROM \"POSIX\";
+         CREATE COLLATION public.\"Loose\" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+         CREATE COLLATION public.mixed (provider = libc, lc_collate = 'C', lc_ctype = 'POSIX');
+         COMMENT ON COLLATION public.posix IS 'bytes';
+         CREATE DOMAIN public.code AS text COLLATE public.mixed;
+         CREATE TABLE public.t (a text COLLATE public.\"Loose\");
+         CREATE INDEX t_a_posix ON public.t (a COLLATE public.posix);",
+    );
+    let schema = db.load(&["public"]);
+    let collations: Vec<(&str, &str, Option<&str>)> = schema
+        .collations
+        .values()
+        .map(|c| {
+            (
+                c.name.name.as_str(),
+                c.definition.as_str(),
+                c.comment.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        collations,
+        [
+            (
+                "Loose",
+                "provider = icu, deterministic = false, locale = 'und-u-ks-level2'",
+                None
+            ),
+            (
+                "mixed",
+                "provider = libc, lc_collate = 'C', lc_ctype = 'POSIX'",
+                None
+            ),
+            ("posix", "provider = libc, locale = 'POSIX'", Some("bytes")),
+        ]
+    );
+    let deps = dependencies(&schema);
+    for expected in [
+        "table public.t column a -> collation public.\"Loose\"",
+        "table public.t index t_a_posix -> collation public.posix",
+        "type public.code -> collation public.mixed",
+    ] {
+        assert!(
+            deps.contains(&expected.to_string()),
+            "{expected}: {deps:#?}"
+        );
+    }
+}
+
+#[test]
 fn sequences_standalone_and_owned() {
     let db = TestDb::new(&format!(
         "{ROLES}
@@ -1545,7 +1597,7 @@ fn query_count_does_not_grow_with_tables() {
         && t.comment.is_some()));
     assert_eq!(small_count, large_count);
     assert_eq!(
-        small_count, 17,
+        small_count, 18,
         "one query per object kind, one for the schemas, and one for changes made during the read"
     );
 }

@@ -206,6 +206,37 @@ fn column_collations_keep_their_schema_and_case() {
     assert!(text.contains("CREATE DOMAIN public.code AS text COLLATE pg_catalog.\"POSIX\";"));
 }
 
+/// Collations made by CREATE COLLATION, of each provider and form, with the columns, domains,
+/// ranges, indexes and views that use them.
+#[test]
+fn collations_replay_exactly() {
+    let prod = production(
+        r#"
+        CREATE SCHEMA app;
+        CREATE COLLATION public.posix FROM "POSIX";
+        CREATE COLLATION public."Numeric" (provider = icu, locale = 'en-u-kn-true');
+        CREATE COLLATION app.loose (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+        CREATE COLLATION app.mixed (provider = libc, lc_collate = 'C', lc_ctype = 'POSIX');
+        COMMENT ON COLLATION app.loose IS 'Case doesn''t matter';
+        CREATE DOMAIN app.code AS text COLLATE app.mixed;
+        CREATE TYPE app.name_range AS RANGE (subtype = text, collation = public.posix);
+        CREATE TABLE public.t (a text COLLATE public."Numeric", b text COLLATE app.loose, c app.code);
+        CREATE INDEX t_a_posix ON public.t (a COLLATE public.posix);
+        CREATE VIEW public.sorted AS SELECT a FROM public.t ORDER BY b COLLATE app.mixed;
+        "#,
+    );
+    let dump = prod.dump(&["public", "app"]);
+    assert!(dump.contains(
+        "CREATE COLLATION app.mixed (provider = libc, lc_collate = 'C', lc_ctype = 'POSIX');"
+    ));
+    let text = round_trip(&prod, None, &["public", "app"]);
+    assert!(
+        text.contains("CREATE COLLATION IF NOT EXISTS app.loose (provider = icu, deterministic = false, locale = 'und-u-ks-level2');\n\
+                       COMMENT ON COLLATION app.loose IS 'Case doesn''t matter';\n"),
+        "{text}"
+    );
+}
+
 #[test]
 fn constraints_and_indexes_replay_exactly() {
     let prod = production(

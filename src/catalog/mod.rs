@@ -10,6 +10,7 @@
 
 mod aggregates;
 mod changes;
+mod collations;
 mod columns;
 mod comments;
 mod constraints;
@@ -63,6 +64,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         views: by_name(relations.views.into_values(), |v| &v.name),
         functions: functions::load(&mut reader, &notes)?,
         types: types::load(&mut reader, &notes)?,
+        collations: collations::load(&mut reader, &notes)?,
         sequences: by_name(sequences, |s| &s.name),
         extensions: extensions::load(&mut reader)?,
         dependencies: depend::load(&mut reader)?,
@@ -246,6 +248,7 @@ enum Catalog {
     Proc,
     Type,
     Rule,
+    Collation,
 }
 
 impl TryFrom<&str> for Catalog {
@@ -260,6 +263,7 @@ impl TryFrom<&str> for Catalog {
             "pg_proc" => Catalog::Proc,
             "pg_type" => Catalog::Type,
             "pg_rewrite" => Catalog::Rule,
+            "pg_collation" => Catalog::Collation,
             other => return Err(anyhow!("unknown catalog {other}")),
         })
     }

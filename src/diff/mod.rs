@@ -4,6 +4,7 @@
 //! Owners, row estimates and sizes are left out: they differ between a scratch database
 //! and production whatever the migrations say.
 
+mod collations;
 mod found;
 mod parts;
 mod routines;
@@ -29,7 +30,7 @@ pub struct Difference {
     pub object: String,
     /// What kind of object: `table`, `column`, `constraint`, `index`, `rls`, `policy`,
     /// `trigger`, `rule`, `view`, `materialized_view`, `function`, `procedure`, `type`,
-    /// `enum_value`, `attribute`, `sequence`, `extension`, `comment`, `grant`.
+    /// `collation`, `enum_value`, `attribute`, `sequence`, `extension`, `comment`, `grant`.
     pub kind: ObjectKind,
     pub state: State,
     /// For `Differs`: what differs, with production's value and the replay's
@@ -37,7 +38,7 @@ pub struct Difference {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// The object the difference is in, for code that acts on it: the object itself (a
-    /// table, view, routine, type, sequence, extension), or the one a part belongs to (the
+    /// table, view, routine, type, collation, sequence, extension), or the one a part belongs to (the
     /// table of a column, the type of an enum value, the domain of its constraint), as the
     /// side that has it names it.
     #[serde(skip)]
@@ -75,11 +76,12 @@ impl fmt::Display for Difference {
 }
 
 /// Every difference between production and the replay, ordered by kind (extensions,
-/// types, sequences, tables and their parts, views, routines, comments, grants), then
+/// collations, types, sequences, tables and their parts, views, routines, comments, grants), then
 /// by name. An object on one side only is one difference, not one per part.
 pub fn compare(production: &Schema, migrations: &Schema) -> Vec<Difference> {
     let mut found = Found::default();
     extensions(&mut found, production, migrations);
+    collations::compare(&mut found, production, migrations);
     types::compare(&mut found, production, migrations);
     sequences::compare(&mut found, production, migrations);
     tables::compare(&mut found, production, migrations);

@@ -28,6 +28,7 @@ pub struct Schema {
     /// Keyed by `ObjectKey` (kind function or procedure, with the signature).
     pub functions: IndexMap<ObjectKey, Function>,
     pub types: IndexMap<QualifiedName, TypeDef>,
+    pub collations: IndexMap<QualifiedName, Collation>,
     pub sequences: IndexMap<QualifiedName, Sequence>,
     /// Extensions installed in the database (any schema).
     pub extensions: Vec<Extension>,
@@ -326,6 +327,17 @@ pub struct TypeDef {
     pub grants: Vec<Grant>,
 }
 
+/// A collation made by `CREATE COLLATION`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Collation {
+    pub name: QualifiedName,
+    /// The options of `CREATE COLLATION name (...)` as pg_dump writes them:
+    /// `provider = icu, locale = 'en-u-kn-true'`.
+    pub definition: String,
+    pub owner: String,
+    pub comment: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Sequence {
     pub name: QualifiedName,
@@ -565,6 +577,10 @@ impl Schema {
             .types
             .keys()
             .map(|n| ObjectKey::relation(ObjectKind::Type, n.clone()));
+        let collations = self
+            .collations
+            .keys()
+            .map(|n| ObjectKey::relation(ObjectKind::Collation, n.clone()));
         let seqs = self
             .sequences
             .keys()
@@ -573,6 +589,7 @@ impl Schema {
             .chain(views)
             .chain(self.functions.keys().cloned())
             .chain(types)
+            .chain(collations)
             .chain(seqs)
             .collect()
     }

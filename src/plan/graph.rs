@@ -33,12 +33,13 @@ impl Node {
         match &self.item {
             Item::Schema { .. } => 0,
             Item::Extension { .. } => 1,
-            Item::Type { .. } => 2,
-            Item::Sequence { .. } => 3,
-            Item::Function { .. } => 4,
-            Item::Table(_) => 5,
-            Item::TablePart { .. } => 6,
-            Item::View { .. } => 7,
+            Item::Collation { .. } => 2,
+            Item::Type { .. } => 3,
+            Item::Sequence { .. } => 4,
+            Item::Function { .. } => 5,
+            Item::Table(_) => 6,
+            Item::TablePart { .. } => 7,
+            Item::View { .. } => 8,
         }
     }
 }
@@ -111,6 +112,9 @@ impl<'a> Builder<'a> {
             },
             ObjectKind::Function | ObjectKind::Procedure => Item::Function { key: key.clone() },
             ObjectKind::Sequence => Item::Sequence {
+                name: key.name.clone(),
+            },
+            ObjectKind::Collation => Item::Collation {
                 name: key.name.clone(),
             },
             ObjectKind::Type => Item::Type {
@@ -358,6 +362,7 @@ impl<'a> Builder<'a> {
                 self.prod.views.contains_key(&key.name)
             }
             ObjectKind::Type => self.prod.types.contains_key(&key.name),
+            ObjectKind::Collation => self.prod.collations.contains_key(&key.name),
             ObjectKind::Sequence => self.prod.sequences.contains_key(&key.name),
             ObjectKind::Function | ObjectKind::Procedure => self.prod.functions.contains_key(key),
             _ => false,
@@ -572,7 +577,10 @@ impl<'a> Builder<'a> {
                     None => none,
                 };
             }
-            Item::Type { name, .. } | Item::Sequence { name } | Item::View { name } => name.clone(),
+            Item::Type { name, .. }
+            | Item::Collation { name }
+            | Item::Sequence { name }
+            | Item::View { name } => name.clone(),
             Item::Function { key } => key.name.clone(),
             _ => return none,
         };

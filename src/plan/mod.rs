@@ -262,6 +262,7 @@ fn item_label(item: &Item) -> String {
         Item::Extension { name, .. } => format!("extension {name}"),
         Item::Type { name, .. } => format!("type {name}"),
         Item::Sequence { name } => format!("sequence {name}"),
+        Item::Collation { name } => format!("collation {name}"),
         Item::Function { key } => key.to_string(),
         Item::View { name } => format!("view {name}"),
         Item::Table(t) => format!("table {}", t.name),

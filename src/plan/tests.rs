@@ -438,6 +438,30 @@ fn a_domain_comes_after_the_function_its_check_calls() {
 }
 
 #[test]
+fn a_collation_comes_before_the_table_that_uses_it_and_the_migration_that_does() {
+    let mut prod = schema(vec![table("t", &[])]);
+    let collation = ObjectKey::relation(ObjectKind::Collation, qn("numeric_order"));
+    prod.dependencies.push(Dependency {
+        from: ObjectKey::relation(ObjectKind::Table, qn("t")),
+        part: Part::Column("x".into()),
+        to: collation.clone(),
+    });
+    let h = history(&[
+        "create table m (id int)",
+        "create table n (a text collate numeric_order)",
+    ]);
+    let objects = [tables(&["t"]), vec![collation]].concat();
+    let plan = build(&prod, &h, &objects, &Options::default()).unwrap();
+    let placed: Vec<(usize, String)> = plan
+        .files
+        .iter()
+        .flat_map(|f| f.items.iter().map(move |i| (f.slot, format!("{i:?}"))))
+        .collect();
+    assert!(placed[0].1.starts_with("Collation"), "{placed:?}");
+    assert!(placed.iter().all(|(slot, _)| *slot <= 1), "{placed:?}");
+}
+
+#[test]
 fn a_unique_twin_of_the_primary_key_is_added_on_its_own() {
     // Inside one CREATE TABLE, PostgreSQL would fold `UNIQUE (id)` into the primary key.
     let mut t = table("a", &[]);

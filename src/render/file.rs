@@ -127,6 +127,7 @@ pub(super) fn rollback(r: &Renderer, schema: &Schema, item: &Item) -> Result<Opt
             RollbackContext::object(kind, name)
         }
         Item::Sequence { name } => RollbackContext::object("sequence", name),
+        Item::Collation { name } => RollbackContext::object("collation", name),
         Item::Function { key } => {
             let f = function(schema, key)?;
             let arguments = match f.kind {

@@ -190,6 +190,13 @@ fn model() -> Schema {
             grant("PUBLIC", "CREATE"),
         ],
     });
+    let natural = Collation {
+        name: qn("app", "Natural Order"),
+        definition: "provider = icu, deterministic = false, locale = 'en-u-kn-true'".into(),
+        owner: "postgres".into(),
+        comment: Some("Digits sort as numbers; it's case-blind.".into()),
+    };
+    s.collations.insert(natural.name.clone(), natural);
     s.extensions.push(Extension {
         name: "citext".into(),
         schema: "extensions".into(),
@@ -390,6 +397,16 @@ fn schema_and_extension() {
             },
         ]
     ));
+}
+
+#[test]
+fn collation() {
+    let s = model();
+    let item = Item::Collation {
+        name: qn("app", "Natural Order"),
+    };
+    let rollback = renderer().rollback(&s, &item).unwrap().unwrap();
+    insta::assert_snapshot!(format!("{}-- {rollback}", bodies(&s, &[item])));
 }
 
 #[test]

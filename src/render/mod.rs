@@ -7,8 +7,8 @@
 //! looks the object up in the catalog first.
 //!
 //! One module per kind of object: `table` (tables and their columns), `parts`
-//! (constraints, indexes, policies, triggers, rules), `objects` (schemas, extensions, types,
-//! sequences, functions, views), `privileges` (grants), `file` (the migration file around
+//! (constraints, indexes, policies, triggers, rules), `objects` (schemas, extensions,
+//! collations, types, sequences, functions, views), `privileges` (grants), `file` (the migration file around
 //! the items, and rollback statements).
 
 mod escape;
@@ -45,6 +45,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "rollback.sql.tera",
     "schema.sql.tera",
     "extension.sql.tera",
+    "collation.sql.tera",
     "type.sql.tera",
     "sequence.sql.tera",
     "function.sql.tera",
@@ -119,6 +120,7 @@ impl Renderer {
             Item::Extension { name, schema: s } => objects::extension(self, name, s),
             Item::Type { name, omit_values } => objects::type_def(self, schema, name, omit_values),
             Item::Sequence { name } => objects::sequence(self, schema, name),
+            Item::Collation { name } => objects::collation(self, schema, name),
             Item::Function { key } => objects::function(self, function(schema, key)?),
             Item::Table(t) => table::table(self, schema, t),
             Item::TablePart { table: name, part } => {
@@ -280,6 +282,7 @@ fn describe(item: &Item) -> String {
         Item::Extension { name, .. } => format!("extension {name}"),
         Item::Type { name, .. } => format!("type {name}"),
         Item::Sequence { name } => format!("sequence {name}"),
+        Item::Collation { name } => format!("collation {name}"),
         Item::Function { key } => key.to_string(),
         Item::Table(t) => format!("table {}", t.name),
         Item::TablePart { table, part } => format!("{part:?} of {table}"),

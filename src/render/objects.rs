@@ -1,5 +1,5 @@
-//! Schemas, extensions, types, standalone sequences, functions and views: one context and
-//! one template each.
+//! Schemas, extensions, collations, types, standalone sequences, functions and views: one
+//! context and one template each.
 
 use super::privileges::Privileges;
 use super::{parts, rel_options, RelOption, Renderer};
@@ -59,6 +59,27 @@ struct ExtensionContext<'a> {
 
 pub(super) fn extension(r: &Renderer, name: &str, schema: &str) -> Result<String> {
     r.render("extension.sql.tera", &ExtensionContext { name, schema })
+}
+
+#[derive(Serialize)]
+struct CollationContext<'a> {
+    name: &'a QualifiedName,
+    /// The options inside `CREATE COLLATION name (...)`.
+    definition: &'a str,
+    comment: Option<&'a str>,
+}
+
+pub(super) fn collation(r: &Renderer, schema: &Schema, name: &QualifiedName) -> Result<String> {
+    let c = schema
+        .collations
+        .get(name)
+        .ok_or_else(|| anyhow!("collation {name} is not in production's catalog"))?;
+    let context = CollationContext {
+        name,
+        definition: &c.definition,
+        comment: c.comment.as_deref(),
+    };
+    r.render("collation.sql.tera", &context)
 }
 
 /// A `CHECK` constraint of a domain, or an attribute of a composite type.

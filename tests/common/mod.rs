@@ -434,6 +434,12 @@ pub fn every_item(schema: &Schema) -> Vec<Item> {
         name: e.name.clone(),
         schema: e.schema.clone(),
     }));
+    items.extend(
+        schema
+            .collations
+            .keys()
+            .map(|name| Item::Collation { name: name.clone() }),
+    );
     items.extend(type_items(schema));
     items.extend(
         schema

@@ -1,6 +1,6 @@
 -- Comments on the objects of the managed schemas ($1), for every kind pgdrift reads:
 -- relations and their columns (objsubid = attnum), constraints, policies, triggers, rules,
--- routines and types. The catalog column says which oid space objoid belongs to.
+-- routines, types and collations. The catalog column says which oid space objoid belongs to.
 SELECT 'pg_class' AS catalog, d.objoid, d.objsubid, d.description
   FROM pg_description d
   JOIN pg_class c ON c.oid = d.objoid
@@ -45,3 +45,9 @@ SELECT 'pg_type', d.objoid, d.objsubid, d.description
   JOIN pg_type t ON t.oid = d.objoid
   JOIN pg_namespace n ON n.oid = t.typnamespace
  WHERE d.classoid = 'pg_type'::regclass AND n.nspname = ANY($1)
+UNION ALL
+SELECT 'pg_collation', d.objoid, d.objsubid, d.description
+  FROM pg_description d
+  JOIN pg_collation c ON c.oid = d.objoid
+  JOIN pg_namespace n ON n.oid = c.collnamespace
+ WHERE d.classoid = 'pg_collation'::regclass AND n.nspname = ANY($1)

@@ -223,3 +223,47 @@ fn domain_and_composite_differences() {
         ]),
     );
 }
+
+#[test]
+fn collations_by_name_options_and_comment() {
+    let collation = |name: &str, locale: &str, comment: Option<&str>| Collation {
+        name: qn(name),
+        definition: format!("provider = icu, locale = '{locale}'"),
+        owner: "postgres".into(),
+        comment: comment.map(Into::into),
+    };
+    let with = |collations: Vec<Collation>| {
+        let mut schema = base();
+        for c in collations {
+            schema.collations.insert(c.name.clone(), c);
+        }
+        schema
+    };
+    let prod = with(vec![
+        collation(
+            "public.numeric_order",
+            "en-u-kn-true",
+            Some("digits as numbers"),
+        ),
+        collation("public.loose", "und-u-ks-level2", None),
+    ]);
+    let replay = with(vec![collation("public.numeric_order", "en", None)]);
+    let options = "options provider = icu, locale = 'en-u-kn-true' in production, \
+                   provider = icu, locale = 'en' in migrations";
+    expect(
+        &prod,
+        &replay,
+        &[
+            "collation public.loose: in production, not in migrations",
+            &format!("collation public.numeric_order: differs: {options}"),
+            "comment on collation public.numeric_order: in production, not in migrations",
+        ],
+        json!([
+            {"object": "collation public.loose", "kind": "collation", "state": "in_production_only"},
+            {"object": "collation public.numeric_order", "kind": "collation", "state": "differs",
+             "detail": options},
+            {"object": "comment on collation public.numeric_order", "kind": "comment",
+             "state": "in_production_only"},
+        ]),
+    );
+}

@@ -10,6 +10,7 @@
 
 mod aggregates;
 mod changes;
+mod collations;
 mod columns;
 mod comments;
 mod constraints;
@@ -22,6 +23,7 @@ mod indexes;
 mod namespaces;
 mod policies;
 mod publications;
+mod rules;
 mod sequences;
 mod tables;
 mod triggers;
@@ -55,6 +57,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
     indexes::load(&mut reader, &notes, &mut relations)?;
     policies::load(&mut reader, &notes, &mut relations.tables)?;
     triggers::load(&mut reader, &notes, &mut relations)?;
+    rules::load(&mut reader, &notes, &mut relations)?;
     let schema = Schema {
         schemas: schemas.to_vec(),
         namespaces: namespaces::load(&mut reader)?,
@@ -62,6 +65,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         views: by_name(relations.views.into_values(), |v| &v.name),
         functions: functions::load(&mut reader, &notes)?,
         types: types::load(&mut reader, &notes)?,
+        collations: collations::load(&mut reader, &notes)?,
         sequences: by_name(sequences, |s| &s.name),
         extensions: extensions::load(&mut reader, &notes)?,
         dependencies: depend::load(&mut reader)?,
@@ -265,6 +269,8 @@ enum Catalog {
     Trigger,
     Proc,
     Type,
+    Rule,
+    Collation,
 }
 
 impl TryFrom<&str> for Catalog {
@@ -278,6 +284,8 @@ impl TryFrom<&str> for Catalog {
             "pg_trigger" => Catalog::Trigger,
             "pg_proc" => Catalog::Proc,
             "pg_type" => Catalog::Type,
+            "pg_rewrite" => Catalog::Rule,
+            "pg_collation" => Catalog::Collation,
             other => return Err(anyhow!("unknown catalog {other}")),
         })
     }

@@ -153,6 +153,7 @@ fn created(prod: &Schema, plan: &Plan) -> BTreeSet<ObjectKey> {
             Item::Function { key } => Some(key.clone()),
             Item::Type { name, .. } => Some(relation(ObjectKind::Type, name)),
             Item::Sequence { name } => Some(relation(ObjectKind::Sequence, name)),
+            Item::Collation { name } => Some(relation(ObjectKind::Collation, name)),
             Item::Schema { .. }
             | Item::Extension { .. }
             | Item::TablePart { .. }

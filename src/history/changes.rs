@@ -17,6 +17,7 @@ pub(super) enum Family {
     /// the one the statement names.
     Relation(ObjectKind),
     Type,
+    Collation,
     /// `None` for `ROUTINE`, which names a function or a procedure.
     Routine(Option<ObjectKind>),
 }
@@ -31,6 +32,7 @@ impl Family {
             ObjectType::ObjectMatview => Family::Relation(ObjectKind::MaterializedView),
             ObjectType::ObjectSequence => Family::Relation(ObjectKind::Sequence),
             ObjectType::ObjectType | ObjectType::ObjectDomain => Family::Type,
+            ObjectType::ObjectCollation => Family::Collation,
             ObjectType::ObjectFunction | ObjectType::ObjectAggregate => {
                 Family::Routine(Some(ObjectKind::Function))
             }
@@ -45,6 +47,7 @@ impl Family {
         match self {
             Family::Relation(_) => kind.is_relation(),
             Family::Type => kind == ObjectKind::Type,
+            Family::Collation => kind == ObjectKind::Collation,
             Family::Routine(Some(k)) => kind == k,
             Family::Routine(None) => kind.is_routine(),
         }
@@ -55,6 +58,7 @@ impl Family {
         match self {
             Family::Relation(kind) | Family::Routine(Some(kind)) => kind,
             Family::Type => ObjectKind::Type,
+            Family::Collation => ObjectKind::Collation,
             Family::Routine(None) => ObjectKind::Function,
         }
     }

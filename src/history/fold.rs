@@ -135,6 +135,9 @@ impl Folder {
             NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectAggregate as i32 => {
                 self.create_aggregate(s, source)
             }
+            NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectCollation as i32 => {
+                self.create_collation(s, source)
+            }
             NodeEnum::CreateFunctionStmt(s) => {
                 self.create_routine(s, source);
                 self.read_routine_body(s, text);
@@ -240,6 +243,14 @@ impl Folder {
                 Create::Plain,
                 source,
             );
+        }
+    }
+
+    /// `CREATE COLLATION [IF NOT EXISTS] name (...)` or `... FROM other`.
+    fn create_collation(&mut self, s: &DefineStmt, source: Source<'_>) {
+        if let Some(name) = strings(&s.defnames).and_then(|parts| self.created_name(&parts)) {
+            let key = ObjectKey::relation(ObjectKind::Collation, name);
+            self.create(key, if_not_exists(s.if_not_exists), source);
         }
     }
 

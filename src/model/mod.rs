@@ -28,6 +28,7 @@ pub struct Schema {
     /// Keyed by `ObjectKey` (kind function or procedure, with the signature).
     pub functions: IndexMap<ObjectKey, Function>,
     pub types: IndexMap<QualifiedName, TypeDef>,
+    pub collations: IndexMap<QualifiedName, Collation>,
     pub sequences: IndexMap<QualifiedName, Sequence>,
     /// Extensions installed in the database (any schema).
     pub extensions: Vec<Extension>,
@@ -70,7 +71,7 @@ pub struct PublishedTable {
 }
 
 /// A managed schema itself (`pg_namespace`), with what a new database's schema of that name
-/// lacks: the comment and the privileges production adds.
+/// lacks: the comment and the privileges production changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Namespace {
     pub name: String,
@@ -78,9 +79,13 @@ pub struct Namespace {
     /// `COMMENT ON SCHEMA`. None also for the comment every new database gives `public`
     /// (`standard public schema`).
     pub comment: Option<String>,
-    /// Privileges granted beyond those the schema has as soon as it exists (its owner's,
-    /// and for `public` USAGE for PUBLIC), in ACL order. Privileges production revoked
-    /// from those are not listed.
+    /// Of the privileges the schema has as soon as it exists (for `public`, USAGE for
+    /// PUBLIC; its owner's aside), those of each grantee whose privileges production does not
+    /// have as they are: revoked before `grants`, as pg_dump does.
+    pub revokes: Vec<Grant>,
+    /// Production's privileges that are not among those the schema has as soon as it
+    /// exists, a grantee's whole ACL entry at a time, in ACL order (the order pg_dump prints
+    /// them in, which replaying them gives).
     pub grants: Vec<Grant>,
 }
 
@@ -111,8 +116,13 @@ pub struct Table {
     pub indexes: Vec<Index>,
     pub rls_enabled: bool,
     pub rls_forced: bool,
+    /// The index `CLUSTER` uses when given none (`ALTER TABLE ... CLUSTER ON`): an index of
+    /// the table, or a primary key or unique constraint (its index has its name).
+    pub clustered_on: Option<String>,
     pub policies: Vec<Policy>,
     pub triggers: Vec<Trigger>,
+    /// Rewrite rules (`CREATE RULE`).
+    pub rules: Vec<Rule>,
     pub comment: Option<String>,
     pub grants: Vec<Grant>,
     /// `pg_class.reltuples`; -1 when never analyzed.
@@ -250,6 +260,19 @@ pub struct Trigger {
     pub comment: Option<String>,
 }
 
+/// A rewrite rule of a table or view: `CREATE RULE name AS ON event TO relation ... DO ...`.
+/// A view's own `_RETURN` rule is its query, not a rule of its own.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rule {
+    pub name: String,
+    /// `pg_get_ruledef` without its final semicolon: a whole `CREATE RULE` statement,
+    /// schema-qualified.
+    pub definition: String,
+    /// `pg_rewrite.ev_enabled`: `O` (origin, the default), `D`, `R`, `A`.
+    pub enabled: char,
+    pub comment: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grant {
     /// Role name, or `PUBLIC`.
@@ -329,6 +352,20 @@ pub struct TypeDef {
     pub body: TypeBody,
     pub owner: String,
     pub comment: Option<String>,
+    /// `USAGE` on the type; a type nobody granted or revoked anything on has the default,
+    /// USAGE for PUBLIC.
+    pub grants: Vec<Grant>,
+}
+
+/// A collation made by `CREATE COLLATION`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Collation {
+    pub name: QualifiedName,
+    /// The options of `CREATE COLLATION name (...)` as pg_dump writes them:
+    /// `provider = icu, locale = 'en-u-kn-true'`.
+    pub definition: String,
+    pub owner: String,
+    pub comment: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -364,7 +401,11 @@ pub struct View {
     pub grants: Vec<Grant>,
     /// Indexes of a materialized view.
     pub indexes: Vec<Index>,
+    /// The index of a materialized view that `CLUSTER` uses when given none.
+    pub clustered_on: Option<String>,
     pub triggers: Vec<Trigger>,
+    /// Rules besides the view's query (`ON INSERT ... DO INSTEAD ...`).
+    pub rules: Vec<Rule>,
     pub estimated_rows: i64,
     pub size_bytes: i64,
 }
@@ -399,6 +440,7 @@ pub enum Part {
     Index(String),
     Policy(String),
     Trigger(String),
+    Rule(String),
 }
 
 impl Part {
@@ -411,6 +453,7 @@ impl Part {
             ObjectKind::Index => Part::Index(name),
             ObjectKind::Policy => Part::Policy(name),
             ObjectKind::Trigger => Part::Trigger(name),
+            ObjectKind::Rule => Part::Rule(name),
             _ => return None,
         })
     }
@@ -424,6 +467,7 @@ impl Part {
             Part::Index(_) => Some(ObjectKind::Index),
             Part::Policy(_) => Some(ObjectKind::Policy),
             Part::Trigger(_) => Some(ObjectKind::Trigger),
+            Part::Rule(_) => Some(ObjectKind::Rule),
         }
     }
 
@@ -435,7 +479,8 @@ impl Part {
             | Part::Constraint(n)
             | Part::Index(n)
             | Part::Policy(n)
-            | Part::Trigger(n) => Some(n),
+            | Part::Trigger(n)
+            | Part::Rule(n) => Some(n),
         }
     }
 }
@@ -498,8 +543,10 @@ impl Table {
             indexes: Vec::new(),
             rls_enabled: false,
             rls_forced: false,
+            clustered_on: None,
             policies: Vec::new(),
             triggers: Vec::new(),
+            rules: Vec::new(),
             comment: None,
             grants: Vec::new(),
             estimated_rows: 0,
@@ -606,6 +653,10 @@ impl Schema {
             .types
             .keys()
             .map(|n| ObjectKey::relation(ObjectKind::Type, n.clone()));
+        let collations = self
+            .collations
+            .keys()
+            .map(|n| ObjectKey::relation(ObjectKind::Collation, n.clone()));
         let seqs = self
             .sequences
             .keys()
@@ -614,6 +665,7 @@ impl Schema {
             .chain(views)
             .chain(self.functions.keys().cloned())
             .chain(types)
+            .chain(collations)
             .chain(seqs)
             .collect()
     }

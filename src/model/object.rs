@@ -16,6 +16,7 @@ pub enum ObjectKind {
     Function,
     Procedure,
     Type,
+    Collation,
     Sequence,
     Extension,
     /// A value of an enum type.
@@ -30,6 +31,8 @@ pub enum ObjectKind {
     Rls,
     Policy,
     Trigger,
+    /// A rewrite rule (`CREATE RULE`).
+    Rule,
     /// `COMMENT ON`.
     Comment,
     /// `GRANT`.
@@ -37,13 +40,14 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 18] = [
+    pub const ALL: [ObjectKind; 20] = [
         ObjectKind::Table,
         ObjectKind::View,
         ObjectKind::MaterializedView,
         ObjectKind::Function,
         ObjectKind::Procedure,
         ObjectKind::Type,
+        ObjectKind::Collation,
         ObjectKind::Sequence,
         ObjectKind::Extension,
         ObjectKind::EnumValue,
@@ -54,6 +58,7 @@ impl ObjectKind {
         ObjectKind::Rls,
         ObjectKind::Policy,
         ObjectKind::Trigger,
+        ObjectKind::Rule,
         ObjectKind::Comment,
         ObjectKind::Grant,
     ];
@@ -71,6 +76,7 @@ impl ObjectKind {
             ObjectKind::Function => "function",
             ObjectKind::Procedure => "procedure",
             ObjectKind::Type => "type",
+            ObjectKind::Collation => "collation",
             ObjectKind::Sequence => "sequence",
             ObjectKind::Extension => "extension",
             ObjectKind::EnumValue => "enum_value",
@@ -81,15 +87,19 @@ impl ObjectKind {
             ObjectKind::Rls => "rls",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::Rule => "rule",
             ObjectKind::Comment => "comment",
             ObjectKind::Grant => "grant",
         }
     }
 
     /// The objects a report lists as tracked, drifted, missing or system, each on its own:
-    /// tables, views, materialized views, functions, procedures, types and sequences.
+    /// tables, views, materialized views, functions, procedures, types, collations and
+    /// sequences.
     pub fn is_object(self) -> bool {
-        self.is_relation() || self.is_routine() || self == ObjectKind::Type
+        self.is_relation()
+            || self.is_routine()
+            || matches!(self, ObjectKind::Type | ObjectKind::Collation)
     }
 
     /// Tables, views, materialized views and sequences share one namespace (`pg_class`).
@@ -184,6 +194,7 @@ mod tests {
                 Function,
                 Procedure,
                 Type,
+                Collation,
                 Sequence
             ]
         );

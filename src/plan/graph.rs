@@ -34,14 +34,15 @@ impl Node {
         match &self.item {
             Item::Schema { .. } => 0,
             Item::Extension { .. } => 1,
-            Item::Type { .. } => 2,
-            Item::Sequence { .. } => 3,
-            Item::Function { .. } => 4,
-            Item::Table(_) => 5,
-            Item::TablePart { .. } => 6,
-            Item::View { .. } => 7,
-            Item::Publication { .. } => 8,
-            Item::DefaultPrivileges => 9,
+            Item::Collation { .. } => 2,
+            Item::Type { .. } => 3,
+            Item::Sequence { .. } => 4,
+            Item::Function { .. } => 5,
+            Item::Table(_) => 6,
+            Item::TablePart { .. } => 7,
+            Item::View { .. } => 8,
+            Item::Publication { .. } => 9,
+            Item::DefaultPrivileges => 10,
         }
     }
 }
@@ -134,6 +135,9 @@ impl<'a> Builder<'a> {
             },
             ObjectKind::Function | ObjectKind::Procedure => Item::Function { key: key.clone() },
             ObjectKind::Sequence => Item::Sequence {
+                name: key.name.clone(),
+            },
+            ObjectKind::Collation => Item::Collation {
                 name: key.name.clone(),
             },
             ObjectKind::Type => Item::Type {
@@ -284,7 +288,7 @@ impl<'a> Builder<'a> {
 
 /// The parts of a table an import creates separately, in catalog order: constraints (not
 /// inherited, not constraint triggers, which come as triggers), indexes (not partition
-/// copies), policies, triggers.
+/// copies), policies, triggers, rules.
 pub fn parts_of(table: &Table) -> Vec<Part> {
     let constraints = table
         .constraints
@@ -298,10 +302,12 @@ pub fn parts_of(table: &Table) -> Vec<Part> {
         .map(|i| Part::Index(i.name.clone()));
     let policies = table.policies.iter().map(|p| Part::Policy(p.name.clone()));
     let triggers = table.triggers.iter().map(|t| Part::Trigger(t.name.clone()));
+    let rules = table.rules.iter().map(|r| Part::Rule(r.name.clone()));
     constraints
         .chain(indexes)
         .chain(policies)
         .chain(triggers)
+        .chain(rules)
         .collect()
 }
 
@@ -326,12 +332,11 @@ impl<'a> Builder<'a> {
         schemas.retain(|s| self.prod.schemas.contains(s));
         for schema in schemas {
             // A schema is created when no migration does; `public` (which every database
-            // has) is written when production gave it a comment or privileges to reproduce.
+            // has) is written when production gave it a comment or changed its privileges.
             let migration_made = self.history.schemas.contains_key(&schema);
-            let decorated = self
-                .prod
-                .namespace(&schema)
-                .is_some_and(|n| n.comment.is_some() || !n.grants.is_empty());
+            let decorated = self.prod.namespace(&schema).is_some_and(|n| {
+                n.comment.is_some() || !n.grants.is_empty() || !n.revokes.is_empty()
+            });
             if !migration_made && (schema != "public" || decorated) {
                 let index = self.push(
                     Item::Schema {
@@ -410,6 +415,7 @@ impl<'a> Builder<'a> {
                 self.prod.views.contains_key(&key.name)
             }
             ObjectKind::Type => self.prod.types.contains_key(&key.name),
+            ObjectKind::Collation => self.prod.collations.contains_key(&key.name),
             ObjectKind::Sequence => self.prod.sequences.contains_key(&key.name),
             ObjectKind::Function | ObjectKind::Procedure => self.prod.functions.contains_key(key),
             _ => false,
@@ -591,6 +597,11 @@ impl<'a> Builder<'a> {
 
     /// The item a dependency starts from, if that part is imported.
     fn source(&self, from: &ObjectKey, part: &Part) -> Option<usize> {
+        // Only a table's parts are items of their own: a domain's constraints, for one, are
+        // created with the domain, which then needs what they call.
+        if from.kind != ObjectKind::Table {
+            return self.by_owner.get(from).copied();
+        }
         match part {
             Part::Whole => self.by_owner.get(from).copied(),
             Part::Column(column) => {
@@ -608,10 +619,7 @@ impl<'a> Builder<'a> {
                         .get(&(from.name.clone(), Part::Trigger(name.clone())))
                 })
                 .copied(),
-            _ if from.kind == ObjectKind::Table => {
-                self.parts.get(&(from.name.clone(), part.clone())).copied()
-            }
-            _ => self.by_owner.get(from).copied(),
+            _ => self.parts.get(&(from.name.clone(), part.clone())).copied(),
         }
     }
 
@@ -655,7 +663,10 @@ impl<'a> Builder<'a> {
                     None => none,
                 };
             }
-            Item::Type { name, .. } | Item::Sequence { name } | Item::View { name } => name.clone(),
+            Item::Type { name, .. }
+            | Item::Collation { name }
+            | Item::Sequence { name }
+            | Item::View { name } => name.clone(),
             Item::Function { key } => key.name.clone(),
             _ => return none,
         };

@@ -13,6 +13,8 @@ pub enum Item {
     Schema { name: String },
     /// `CREATE EXTENSION IF NOT EXISTS name WITH SCHEMA schema`.
     Extension { name: String, schema: String },
+    /// `CREATE COLLATION IF NOT EXISTS`, with its comment.
+    Collation { name: QualifiedName },
     /// An enum, domain, composite or range type, guarded. For an enum, `omit_values` are
     /// values a later migration adds (`ALTER TYPE ... ADD VALUE`), left out here.
     Type {

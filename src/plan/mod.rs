@@ -228,6 +228,7 @@ fn summary(items: &[Item]) -> String {
                     crate::model::Part::Index(_) => "index",
                     crate::model::Part::Policy(_) => "policy",
                     crate::model::Part::Trigger(_) => "trigger",
+                    crate::model::Part::Rule(_) => "rule",
                     _ => "column",
                 };
                 let entry = tables.iter_mut().find(|(n, _)| *n == label).unwrap();
@@ -264,6 +265,7 @@ fn item_label(item: &Item) -> String {
     match item {
         Item::Type { name, .. } => format!("type {name}"),
         Item::Sequence { name } => format!("sequence {name}"),
+        Item::Collation { name } => format!("collation {name}"),
         Item::Function { key } => key.to_string(),
         Item::View { name } => format!("view {name}"),
         Item::Table(t) => format!("table {}", t.name),

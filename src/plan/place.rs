@@ -99,6 +99,7 @@ fn part_label(part: &crate::model::Part) -> String {
         Part::Index(n) => format!("index {n}"),
         Part::Policy(n) => format!("policy {n}"),
         Part::Trigger(n) => format!("trigger {n}"),
+        Part::Rule(n) => format!("rule {n}"),
     }
 }
 

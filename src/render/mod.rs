@@ -7,8 +7,8 @@
 //! looks the object up in the catalog first.
 //!
 //! One module per kind of object: `table` (tables and their columns), `parts`
-//! (constraints, indexes, policies, triggers), `objects` (schemas, extensions, types,
-//! sequences, functions, views), `privileges` (grants), `file` (the migration file around
+//! (constraints, indexes, policies, triggers, rules), `objects` (schemas, extensions,
+//! collations, types, sequences, functions, views), `privileges` (grants), `file` (the migration file around
 //! the items, and rollback statements).
 
 mod escape;
@@ -45,6 +45,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "rollback.sql.tera",
     "schema.sql.tera",
     "extension.sql.tera",
+    "collation.sql.tera",
     "type.sql.tera",
     "sequence.sql.tera",
     "function.sql.tera",
@@ -56,6 +57,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "index.sql.tera",
     "policy.sql.tera",
     "trigger.sql.tera",
+    "rule.sql.tera",
     "view.sql.tera",
     "grants.sql.tera",
     "publication.sql.tera",
@@ -120,6 +122,7 @@ impl Renderer {
             Item::Extension { name, schema: s } => objects::extension(self, schema, name, s),
             Item::Type { name, omit_values } => objects::type_def(self, schema, name, omit_values),
             Item::Sequence { name } => objects::sequence(self, schema, name),
+            Item::Collation { name } => objects::collation(self, schema, name),
             Item::Function { key } => objects::function(self, function(schema, key)?),
             Item::Table(t) => table::table(self, schema, t),
             Item::TablePart { table: name, part } => {
@@ -288,6 +291,7 @@ fn describe(item: &Item) -> String {
     match item {
         Item::Type { name, .. } => format!("type {name}"),
         Item::Sequence { name } => format!("sequence {name}"),
+        Item::Collation { name } => format!("collation {name}"),
         Item::Function { key } => key.to_string(),
         Item::Table(t) => format!("table {}", t.name),
         Item::TablePart { table, part } => format!("{part:?} of {table}"),
@@ -432,6 +436,7 @@ mod tests {
             },
             owner: "postgres".into(),
             comment: None,
+            grants: Vec::new(),
         };
         schema.types.insert(mood.name.clone(), mood);
         let item = Item::Type {

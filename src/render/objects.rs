@@ -1,5 +1,5 @@
-//! Schemas, extensions, types, standalone sequences, functions and views: one context and
-//! one template each.
+//! Schemas, extensions, collations, types, standalone sequences, functions and views: one
+//! context and one template each.
 
 use super::privileges::Privileges;
 use super::{parts, rel_options, RelOption, Renderer};
@@ -15,19 +15,39 @@ use serde::Serialize;
 struct SchemaContext<'a> {
     name: &'a str,
     comment: Option<&'a str>,
+    revokes: Vec<Revoke<'a>>,
     /// Rendered grants.sql.tera: GRANTs only.
     privileges: String,
 }
 
-/// A schema, with the comment and privileges production gives it. Nothing is revoked: what
-/// the database grants on a schema of its own accord (a platform's roles) stays.
+/// `REVOKE privileges ON SCHEMA ... FROM grantee`.
+#[derive(Serialize)]
+struct Revoke<'a> {
+    privileges: Vec<&'a str>,
+    grantee: &'a str,
+}
+
+/// A schema, with the comment and privileges production gives it. Only what production
+/// took away from the privileges every new schema of the name has is revoked: what the
+/// database grants on a schema of its own accord (a platform's roles) stays.
 pub(super) fn schema(r: &Renderer, model: &Schema, name: &str) -> Result<String> {
     let namespace = model.namespace(name);
     let grants = namespace.map_or(&[][..], |n| &n.grants[..]);
     let privileges = Privileges::new("SCHEMA", quote_ident(name), grants, []).without_revoke();
+    let mut revokes: Vec<Revoke> = Vec::new();
+    for g in namespace.into_iter().flat_map(|n| &n.revokes) {
+        match revokes.last_mut() {
+            Some(last) if last.grantee == g.grantee => last.privileges.push(&g.privilege),
+            _ => revokes.push(Revoke {
+                privileges: vec![&g.privilege],
+                grantee: &g.grantee,
+            }),
+        }
+    }
     let context = SchemaContext {
         name,
         comment: namespace.and_then(|n| n.comment.as_deref()),
+        revokes,
         privileges: r.fragment("grants.sql.tera", &privileges)?,
     };
     r.render("schema.sql.tera", &context)
@@ -68,6 +88,27 @@ pub(super) fn extension(r: &Renderer, model: &Schema, name: &str, schema: &str) 
     )
 }
 
+#[derive(Serialize)]
+struct CollationContext<'a> {
+    name: &'a QualifiedName,
+    /// The options inside `CREATE COLLATION name (...)`.
+    definition: &'a str,
+    comment: Option<&'a str>,
+}
+
+pub(super) fn collation(r: &Renderer, schema: &Schema, name: &QualifiedName) -> Result<String> {
+    let c = schema
+        .collations
+        .get(name)
+        .ok_or_else(|| anyhow!("collation {name} is not in production's catalog"))?;
+    let context = CollationContext {
+        name,
+        definition: &c.definition,
+        comment: c.comment.as_deref(),
+    };
+    r.render("collation.sql.tera", &context)
+}
+
 /// A `CHECK` constraint of a domain, or an attribute of a composite type.
 #[derive(Serialize)]
 struct Definition<'a> {
@@ -91,6 +132,8 @@ struct TypeContext<'a> {
     attributes: Vec<Definition<'a>>,
     range: Option<&'a str>,
     comment: Option<&'a str>,
+    /// Rendered grants.sql.tera.
+    privileges: String,
 }
 
 pub(super) fn type_def(
@@ -103,9 +146,12 @@ pub(super) fn type_def(
         .types
         .get(name)
         .ok_or_else(|| anyhow!("type {name} is not in production's catalog"))?;
+    // GRANT ... ON TYPE takes domains too.
+    let privileges = Privileges::new("TYPE", name.to_sql(), &def.grants, []).without_api_roles();
     let mut context = TypeContext {
         name: Some(name),
         comment: def.comment.as_deref(),
+        privileges: r.fragment("grants.sql.tera", &privileges)?,
         ..TypeContext::default()
     };
     match &def.body {
@@ -309,17 +355,24 @@ struct ViewContext<'a> {
     comment: Option<&'a str>,
     column_comments: Vec<ColumnComment<'a>>,
     privileges: String,
-    /// Rendered indexes (materialized views) and triggers (INSTEAD OF).
+    /// Rendered indexes (materialized views), triggers (INSTEAD OF) and rules.
     parts: Vec<String>,
 }
 
 pub(super) fn view(r: &Renderer, v: &View) -> Result<String> {
     let mut rendered = Vec::new();
     for index in &v.indexes {
-        rendered.push(trimmed(parts::index(r, &v.name, index, false)?));
+        let marks = parts::IndexMarks {
+            cluster: v.clustered_on.as_ref() == Some(&index.name),
+            ..parts::IndexMarks::default()
+        };
+        rendered.push(trimmed(parts::index(r, &v.name, index, marks)?));
     }
     for trigger in &v.triggers {
         rendered.push(trimmed(parts::trigger(r, &v.name, trigger)?));
+    }
+    for rule in &v.rules {
+        rendered.push(trimmed(parts::rule(r, &v.name, rule)?));
     }
     let privileges = Privileges::new("TABLE", v.name.to_sql(), &v.grants, []);
     let context = ViewContext {

@@ -84,6 +84,7 @@ fn without_managed_parts(outside: &Schema, managed: &[String]) -> Schema {
             Part::Policy(n) => table.policies.retain(|p| &p.name != n),
             Part::Constraint(n) => table.constraints.retain(|c| &c.name != n),
             Part::Index(n) => table.indexes.retain(|i| &i.name != n),
+            Part::Rule(n) => table.rules.retain(|r| &r.name != n),
             _ => {}
         }
     }

@@ -180,6 +180,11 @@ fn privileges_granted_on_an_extension_routine_are_a_difference() {
 #[test]
 fn domain_and_composite_differences() {
     let with_types = |not_null: bool, check: bool, attributes: [(&str, &str); 2]| {
+        let grants = if check {
+            vec![grant("PUBLIC", "USAGE"), grant("app_user", "USAGE")]
+        } else {
+            vec![grant("PUBLIC", "USAGE")]
+        };
         let mut schema = base();
         let constraints = if check {
             vec![("email_check".into(), "CHECK ((VALUE ~ '@'::text))".into())]
@@ -205,6 +210,7 @@ fn domain_and_composite_differences() {
                 body,
                 owner,
                 comment,
+                grants: grants.clone(),
             };
             schema.types.insert(name, def);
         }
@@ -220,6 +226,8 @@ fn domain_and_composite_differences() {
             "type public.address: differs: attribute order street, zip in production, zip, street in migrations",
             "attribute public.address.zip: differs: type text in production, integer in migrations",
             "constraint email_check on domain public.email: in production, not in migrations",
+            "grant USAGE on type public.address to app_user: in production, not in migrations",
+            "grant USAGE on type public.email to app_user: in production, not in migrations",
         ],
         json!([
             {"object": "type public.email", "kind": "type", "state": "differs",
@@ -229,6 +237,54 @@ fn domain_and_composite_differences() {
             {"object": "attribute public.address.zip", "kind": "attribute", "state": "differs",
              "detail": "type text in production, integer in migrations"},
             {"object": "constraint email_check on domain public.email", "kind": "constraint",
+             "state": "in_production_only"},
+            {"object": "grant USAGE on type public.address to app_user", "kind": "grant",
+             "state": "in_production_only"},
+            {"object": "grant USAGE on type public.email to app_user", "kind": "grant",
+             "state": "in_production_only"},
+        ]),
+    );
+}
+
+#[test]
+fn collations_by_name_options_and_comment() {
+    let collation = |name: &str, locale: &str, comment: Option<&str>| Collation {
+        name: qn(name),
+        definition: format!("provider = icu, locale = '{locale}'"),
+        owner: "postgres".into(),
+        comment: comment.map(Into::into),
+    };
+    let with = |collations: Vec<Collation>| {
+        let mut schema = base();
+        for c in collations {
+            schema.collations.insert(c.name.clone(), c);
+        }
+        schema
+    };
+    let prod = with(vec![
+        collation(
+            "public.numeric_order",
+            "en-u-kn-true",
+            Some("digits as numbers"),
+        ),
+        collation("public.loose", "und-u-ks-level2", None),
+    ]);
+    let replay = with(vec![collation("public.numeric_order", "en", None)]);
+    let options = "options provider = icu, locale = 'en-u-kn-true' in production, \
+                   provider = icu, locale = 'en' in migrations";
+    expect(
+        &prod,
+        &replay,
+        &[
+            "collation public.loose: in production, not in migrations",
+            &format!("collation public.numeric_order: differs: {options}"),
+            "comment on collation public.numeric_order: in production, not in migrations",
+        ],
+        json!([
+            {"object": "collation public.loose", "kind": "collation", "state": "in_production_only"},
+            {"object": "collation public.numeric_order", "kind": "collation", "state": "differs",
+             "detail": options},
+            {"object": "comment on collation public.numeric_order", "kind": "comment",
              "state": "in_production_only"},
         ]),
     );

@@ -262,7 +262,7 @@ fn sort_key(key: &ObjectKey) -> (bool, ObjectKind, &QualifiedName, &Option<Strin
 }
 
 /// Production objects a report lists: tables (partitions appear under their parent unless
-/// they alone are drifted), views, routines, types and standalone sequences.
+/// they alone are drifted), views, routines, types, collations and standalone sequences.
 fn reportable(prod: &Schema) -> Vec<ObjectKey> {
     prod.keys()
         .into_iter()
@@ -356,6 +356,7 @@ fn exists_anywhere(prod: &Schema, key: &ObjectKey) -> bool {
                 || prod.sequences.contains_key(&key.name)
         }
         ObjectKind::Type => prod.types.contains_key(&key.name),
+        ObjectKind::Collation => prod.collations.contains_key(&key.name),
         _ => false,
     }
 }

@@ -51,7 +51,13 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
     let (outside, default_privileges) = match reading {
         Reading::Report => (Schema::default(), Vec::new()),
         Reading::Replay(history) => {
-            let wanted = outside_schemas(&schema, history);
+            let mut wanted = outside_schemas(&schema, history);
+            wanted.extend(catalog::schemas_with_table_parts(
+                &mut snapshot,
+                &schema.schemas,
+            )?);
+            wanted.sort();
+            wanted.dedup();
             let names = catalog::existing_schemas(&mut snapshot, &wanted)?;
             let outside = catalog::load(&mut snapshot, &names)
                 .with_context(|| format!("reading the catalog of {}", target.display))?;

@@ -154,6 +154,7 @@ fn describe(dependency: &Dependency) -> String {
         Part::Index(n) => format!(" index {n}"),
         Part::Policy(n) => format!(" policy {n}"),
         Part::Trigger(n) => format!(" trigger {n}"),
+        Part::Rule(n) => format!(" rule {n}"),
     };
     format!("{}{part} -> {}", dependency.from, dependency.to)
 }
@@ -540,6 +541,66 @@ fn replica_identities_other_than_the_default() {
 }
 
 #[test]
+fn rules_of_tables_and_views() {
+    let db = TestDb::new(
+        "CREATE TABLE public.t (id int);
+         CREATE TABLE public.log (id int);
+         CREATE RULE t_log AS ON INSERT TO public.t DO ALSO INSERT INTO public.log VALUES (new.id);
+         CREATE RULE \"T Keep\" AS ON DELETE TO public.t DO INSTEAD NOTHING;
+         ALTER TABLE public.t ENABLE REPLICA RULE \"T Keep\";
+         COMMENT ON RULE t_log ON public.t IS 'audit';
+         CREATE VIEW public.v AS SELECT id FROM public.t;
+         CREATE RULE v_insert AS ON INSERT TO public.v DO INSTEAD INSERT INTO public.t VALUES (new.id);",
+    );
+    let schema = db.load(&["public"]);
+    let t = table(&schema, "public.t");
+    let rules: Vec<(&str, char, Option<&str>)> = t
+        .rules
+        .iter()
+        .map(|r| (r.name.as_str(), r.enabled, r.comment.as_deref()))
+        .collect();
+    assert_eq!(
+        rules,
+        [("T Keep", 'R', None), ("t_log", 'O', Some("audit"))]
+    );
+    assert_eq!(
+        t.rules[1].definition,
+        "CREATE RULE t_log AS\n    ON INSERT TO public.t DO  INSERT INTO public.log (id)\n  VALUES (new.id)"
+    );
+    let v = view(&schema, "public.v");
+    let names: Vec<&str> = v.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["v_insert"], "not the view's own _RETURN rule");
+    assert!(dependencies(&schema)
+        .contains(&"table public.t rule t_log -> table public.log".to_string()));
+}
+
+#[test]
+fn the_index_cluster_uses() {
+    let db = TestDb::new(
+        "CREATE TABLE public.by_key (id int PRIMARY KEY);
+         ALTER TABLE public.by_key CLUSTER ON by_key_pkey;
+         CREATE TABLE public.by_index (id int);
+         CREATE INDEX \"By Id\" ON public.by_index (id);
+         ALTER TABLE public.by_index CLUSTER ON \"By Id\";
+         CREATE TABLE public.unmarked (id int PRIMARY KEY);
+         ALTER TABLE public.unmarked CLUSTER ON unmarked_pkey;
+         ALTER TABLE public.unmarked SET WITHOUT CLUSTER;
+         CREATE MATERIALIZED VIEW public.ids AS SELECT id FROM public.by_key;
+         CREATE INDEX ids_id ON public.ids (id);
+         ALTER TABLE public.ids CLUSTER ON ids_id;",
+    );
+    let schema = db.load(&["public"]);
+    let clustered = |n: &str| table(&schema, n).clustered_on.as_deref();
+    assert_eq!(clustered("public.by_key"), Some("by_key_pkey"));
+    assert_eq!(clustered("public.by_index"), Some("By Id"));
+    assert_eq!(clustered("public.unmarked"), None);
+    assert_eq!(
+        view(&schema, "public.ids").clustered_on.as_deref(),
+        Some("ids_id")
+    );
+}
+
+#[test]
 fn indexes_partial_expression_and_include() {
     let db = TestDb::new(
         "CREATE TABLE public.kids (id integer PRIMARY KEY, parent_id integer, code text);
@@ -920,6 +981,58 @@ fn types_enum_domain_composite_and_range() {
 }
 
 #[test]
+fn collations_and_what_uses_them() {
+    let db = TestDb::new(
+        "CREATE COLLATION public.posix FROM \"POSIX\";
+         CREATE COLLATION public.\"Loose\" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+         CREATE COLLATION public.mixed (provider = libc, lc_collate = 'C', lc_ctype = 'POSIX');
+         COMMENT ON COLLATION public.posix IS 'bytes';
+         CREATE DOMAIN public.code AS text COLLATE public.mixed;
+         CREATE TABLE public.t (a text COLLATE public.\"Loose\");
+         CREATE INDEX t_a_posix ON public.t (a COLLATE public.posix);",
+    );
+    let schema = db.load(&["public"]);
+    let collations: Vec<(&str, &str, Option<&str>)> = schema
+        .collations
+        .values()
+        .map(|c| {
+            (
+                c.name.name.as_str(),
+                c.definition.as_str(),
+                c.comment.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        collations,
+        [
+            (
+                "Loose",
+                "provider = icu, deterministic = false, locale = 'und-u-ks-level2'",
+                None
+            ),
+            (
+                "mixed",
+                "provider = libc, lc_collate = 'C', lc_ctype = 'POSIX'",
+                None
+            ),
+            ("posix", "provider = libc, locale = 'POSIX'", Some("bytes")),
+        ]
+    );
+    let deps = dependencies(&schema);
+    for expected in [
+        "table public.t column a -> collation public.\"Loose\"",
+        "table public.t index t_a_posix -> collation public.posix",
+        "type public.code -> collation public.mixed",
+    ] {
+        assert!(
+            deps.contains(&expected.to_string()),
+            "{expected}: {deps:#?}"
+        );
+    }
+}
+
+#[test]
 fn sequences_standalone_and_owned() {
     let db = TestDb::new(&format!(
         "{ROLES}
@@ -1139,6 +1252,35 @@ fn table_and_column_grants() {
     );
     assert!(column(docs, "secret").grants.is_empty());
     assert!(table(&schema, "public.private").grants.is_empty());
+}
+
+/// A type nobody granted anything on has the default ACL, USAGE for PUBLIC, read as such so
+/// that one whose USAGE was revoked from PUBLIC differs.
+#[test]
+fn type_and_domain_grants() {
+    let db = TestDb::new(&format!(
+        "{ROLES}
+         CREATE TYPE public.mood AS ENUM ('sad', 'happy');
+         CREATE DOMAIN public.email AS text;
+         REVOKE USAGE ON DOMAIN public.email FROM PUBLIC;
+         GRANT USAGE ON DOMAIN public.email TO pgdrift_cat_reader WITH GRANT OPTION;
+         CREATE TYPE public.pair AS (a int, b int);
+         GRANT USAGE ON TYPE public.pair TO pgdrift_cat_writer;"
+    ));
+    let schema = db.load(&["public"]);
+    let grants = |n: &str| &schema.types[&name("public", n)].grants;
+    assert_eq!(grants("mood"), &[grant("PUBLIC", "USAGE", false)]);
+    assert_eq!(
+        grants("email"),
+        &[grant("pgdrift_cat_reader", "USAGE", true)]
+    );
+    assert_eq!(
+        grants("pair"),
+        &[
+            grant("PUBLIC", "USAGE", false),
+            grant("pgdrift_cat_writer", "USAGE", false)
+        ]
+    );
 }
 
 #[test]
@@ -1384,13 +1526,17 @@ fn schemas_carry_their_comment_and_the_privileges_added_to_them() {
     let public = schema.namespace("public").unwrap();
     assert_eq!(public.owner, "pg_database_owner");
     assert_eq!(public.comment, None, "every new database has its comment");
+    // PUBLIC's initial entry (USAGE) gained CREATE: revoked whole and granted again, so that
+    // a replay puts it where production's ACL has it.
+    assert_eq!(public.revokes, [grant("PUBLIC", "USAGE", false)]);
     assert_eq!(
         public.grants,
         [
+            grant("PUBLIC", "USAGE", false),
             grant("PUBLIC", "CREATE", false),
             grant("pgdrift_cat_writer", "USAGE", false)
         ],
-        "USAGE for PUBLIC is what a new public has"
+        "production's ACL order"
     );
     let billing = schema.namespace("Billing").unwrap();
     assert_eq!(billing.owner, "postgres");
@@ -1403,8 +1549,10 @@ fn schemas_carry_their_comment_and_the_privileges_added_to_them() {
             grant("pgdrift_cat_writer", "CREATE", true),
         ]
     );
+    assert!(billing.revokes.is_empty());
     let quiet = schema.namespace("quiet").unwrap();
     assert!(quiet.grants.is_empty(), "the owner's own are implicit");
+    assert!(quiet.revokes.is_empty(), "ownership is not reproduced");
 
     let renamed = TestDb::new("COMMENT ON SCHEMA public IS 'Standard public schema';");
     let schema = renamed.load(&["public"]);
@@ -1449,7 +1597,7 @@ fn query_count_does_not_grow_with_tables() {
         && t.comment.is_some()));
     assert_eq!(small_count, large_count);
     assert_eq!(
-        small_count, 18,
+        small_count, 20,
         "one query per object kind, one for the schemas, and one for changes made during the read"
     );
 }

@@ -53,7 +53,12 @@ fn loadable_cases() -> Vec<Case> {
 
 /// Cases that cannot round-trip, with the reason; the first difference must still show the
 /// needle, so that an entry goes as soon as its gap is closed.
-const EXCLUDED: &[(&str, &str, &str)] = &[];
+const EXCLUDED: &[(&str, &str, &str)] = &[(
+    "supabase_adapted/apps/midday.pg15-adapted",
+    "FUNCTION; Schema: storage",
+    "its migrations replace the platform's own storage.extension() function; pgdrift leaves \
+     the platform's schemas to the platform, so a replay keeps the stand-in's version",
+)];
 
 fn ensure_roles() {
     let roles = [

@@ -206,6 +206,37 @@ fn column_collations_keep_their_schema_and_case() {
     assert!(text.contains("CREATE DOMAIN public.code AS text COLLATE pg_catalog.\"POSIX\";"));
 }
 
+/// Collations made by CREATE COLLATION, of each provider and form, with the columns, domains,
+/// ranges, indexes and views that use them.
+#[test]
+fn collations_replay_exactly() {
+    let prod = production(
+        r#"
+        CREATE SCHEMA app;
+        CREATE COLLATION public.posix FROM "POSIX";
+        CREATE COLLATION public."Numeric" (provider = icu, locale = 'en-u-kn-true');
+        CREATE COLLATION app.loose (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+        CREATE COLLATION app.mixed (provider = libc, lc_collate = 'C', lc_ctype = 'POSIX');
+        COMMENT ON COLLATION app.loose IS 'Case doesn''t matter';
+        CREATE DOMAIN app.code AS text COLLATE app.mixed;
+        CREATE TYPE app.name_range AS RANGE (subtype = text, collation = public.posix);
+        CREATE TABLE public.t (a text COLLATE public."Numeric", b text COLLATE app.loose, c app.code);
+        CREATE INDEX t_a_posix ON public.t (a COLLATE public.posix);
+        CREATE VIEW public.sorted AS SELECT a FROM public.t ORDER BY b COLLATE app.mixed;
+        "#,
+    );
+    let dump = prod.dump(&["public", "app"]);
+    assert!(dump.contains(
+        "CREATE COLLATION app.mixed (provider = libc, lc_collate = 'C', lc_ctype = 'POSIX');"
+    ));
+    let text = round_trip(&prod, None, &["public", "app"]);
+    assert!(
+        text.contains("CREATE COLLATION IF NOT EXISTS app.loose (provider = icu, deterministic = false, locale = 'und-u-ks-level2');\n\
+                       COMMENT ON COLLATION app.loose IS 'Case doesn''t matter';\n"),
+        "{text}"
+    );
+}
+
 #[test]
 fn constraints_and_indexes_replay_exactly() {
     let prod = production(
@@ -253,6 +284,63 @@ fn constraints_and_indexes_replay_exactly() {
         "#,
     );
     round_trip(&prod, None, &["public"]);
+}
+
+/// `ALTER TABLE ... CLUSTER ON` comes with the part that creates the index: a primary key,
+/// an index of a table, an index of a materialized view.
+#[test]
+fn cluster_on_replays_exactly() {
+    let prod = production(
+        r#"
+        CREATE TABLE public.by_key (id int PRIMARY KEY, at date);
+        ALTER TABLE public.by_key CLUSTER ON by_key_pkey;
+        CREATE TABLE public.by_index (id int, at date);
+        CREATE INDEX "By At" ON public.by_index (at);
+        CREATE INDEX by_index_id ON public.by_index (id);
+        ALTER TABLE public.by_index CLUSTER ON "By At";
+        CREATE MATERIALIZED VIEW public.recent AS SELECT id, at FROM public.by_key;
+        CREATE INDEX recent_at ON public.recent (at);
+        ALTER TABLE public.recent CLUSTER ON recent_at;
+        "#,
+    );
+    let dump = prod.dump(&["public"]);
+    assert!(dump.contains("ALTER TABLE public.by_index CLUSTER ON \"By At\";"));
+    let text = round_trip(&prod, None, &["public"]);
+    assert!(
+        text.contains("ALTER TABLE public.recent CLUSTER ON recent_at;"),
+        "{text}"
+    );
+}
+
+/// Rules of tables (each a part: enabled or not, with a comment, one of several actions) and
+/// of views (with the view), besides a view's own query.
+#[test]
+fn rules_replay_exactly() {
+    let prod = production(
+        r#"
+        CREATE TABLE public.payment (id int, at date, amount numeric);
+        CREATE TABLE public.payment_2024 (CHECK (at < '2025-01-01')) INHERITS (public.payment);
+        CREATE TABLE public.log (id int, note text);
+        CREATE RULE payment_insert_2024 AS ON INSERT TO public.payment
+          WHERE new.at < '2025-01-01'
+          DO INSTEAD INSERT INTO public.payment_2024 VALUES (new.id, new.at, new.amount);
+        CREATE RULE "Log Both" AS ON UPDATE TO public.payment
+          DO ALSO (INSERT INTO public.log VALUES (old.id, 'old'); INSERT INTO public.log VALUES (new.id, 'new'));
+        CREATE RULE keep AS ON DELETE TO public.log DO INSTEAD NOTHING;
+        ALTER TABLE public.log DISABLE RULE keep;
+        COMMENT ON RULE keep ON public.log IS 'Logs are never deleted; it''s */ so';
+        CREATE VIEW public.recent AS SELECT id, at FROM public.payment;
+        CREATE RULE recent_insert AS ON INSERT TO public.recent
+          DO INSTEAD INSERT INTO public.payment (id, at) VALUES (new.id, new.at);
+        "#,
+    );
+    let dump = prod.dump(&["public"]);
+    assert!(dump.contains("ALTER TABLE public.log DISABLE RULE keep;"));
+    let text = round_trip(&prod, None, &["public"]);
+    assert!(
+        text.contains("CREATE OR REPLACE RULE recent_insert AS"),
+        "{text}"
+    );
 }
 
 /// REPLICA IDENTITY FULL and NOTHING come with the table; USING INDEX with the part that
@@ -557,6 +645,11 @@ fn privileges_replay_exactly_over_supabase_default_grants() {
         GRANT SELECT ON app.t TO anon;
         CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 3';
         REVOKE EXECUTE ON FUNCTION app.f() FROM PUBLIC;
+        CREATE TYPE public.status AS ENUM ('on', 'off');
+        GRANT USAGE ON TYPE public.status TO anon;
+        CREATE DOMAIN app.email AS text;
+        REVOKE USAGE ON DOMAIN app.email FROM PUBLIC;
+        GRANT USAGE ON DOMAIN app.email TO authenticated WITH GRANT OPTION;
         "#,
     );
     // A copy that kept the default grants would differ: production's dump shows the REVOKEs.
@@ -564,7 +657,10 @@ fn privileges_replay_exactly_over_supabase_default_grants() {
     assert!(dump.contains("GRANT SELECT(id) ON TABLE public.closed_things TO authenticated;"));
     assert!(!dump.contains("GRANT ALL ON TABLE public.closed_things TO anon;"));
     assert!(dump.contains("REVOKE ALL ON FUNCTION public.private_fn() FROM PUBLIC;"));
+    assert!(dump.contains("GRANT ALL ON TYPE public.status TO anon;"));
+    assert!(dump.contains("REVOKE ALL ON TYPE app.email FROM PUBLIC;"));
     let text = round_trip(&prod, Some(&stub()), &["public", "app"]);
+    assert!(text.contains("GRANT USAGE ON TYPE app.email TO authenticated WITH GRANT OPTION;"));
     let service = text
         .find("GRANT SELECT ON TABLE public.grant_order TO service_role;")
         .unwrap();
@@ -575,7 +671,8 @@ fn privileges_replay_exactly_over_supabase_default_grants() {
 }
 
 /// A schema's comment and the privileges production grants on it come with the schema;
-/// nothing is revoked, and `public` (which every database has) works too.
+/// nothing is revoked but what production changed of the privileges a new `public` has
+/// (which every database has), and that works too.
 #[test]
 fn schema_comments_and_privileges_replay_exactly() {
     let prod = production(&format!(
@@ -604,6 +701,45 @@ fn schema_comments_and_privileges_replay_exactly() {
     );
     assert!(text.contains("COMMENT ON SCHEMA public IS 'Standard public schema';"));
     assert!(!text.contains("REVOKE ALL ON SCHEMA"));
+    assert!(!text.contains("ON SCHEMA basejump FROM"));
+}
+
+/// What production took away from `public`'s own privileges is taken away, and privileges
+/// granted again after others come after them, as production's ACL has them.
+#[test]
+fn public_schema_privileges_production_revoked_replay_exactly() {
+    for (sql, revoke) in [
+        (
+            "REVOKE ALL ON SCHEMA public FROM PUBLIC;
+             GRANT ALL ON SCHEMA public TO pgdrift_render_reader;
+             GRANT ALL ON SCHEMA public TO PUBLIC;",
+            Some("REVOKE USAGE ON SCHEMA public FROM PUBLIC;"),
+        ),
+        (
+            "REVOKE USAGE ON SCHEMA public FROM PUBLIC;",
+            Some("REVOKE USAGE ON SCHEMA public FROM PUBLIC;"),
+        ),
+        (
+            "GRANT USAGE ON SCHEMA public TO pgdrift_render_reader;",
+            None,
+        ),
+    ] {
+        let prod = production(&format!(
+            "{ROLES}
+             {sql}
+             CREATE TABLE public.t (id int);"
+        ));
+        let text = round_trip(&prod, None, &["public"]);
+        let revokes: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains(" ON SCHEMA public FROM "))
+            .collect();
+        assert_eq!(
+            revokes,
+            revoke.into_iter().collect::<Vec<_>>(),
+            "{sql}:\n{text}"
+        );
+    }
 }
 
 /// The acme fixture: 73 tables with partitions, types, functions, views, RLS, policies,

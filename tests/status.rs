@@ -155,7 +155,7 @@ fn acme_status_reports_the_exact_sets() {
             .unwrap();
     let reading = pgdrift::production::Reading::Report;
     let production = pgdrift::production::read(&settings, Some(&db.url()), reading).unwrap();
-    assert_eq!(production.queries, 19);
+    assert_eq!(production.queries, 24);
     assert_eq!(production.schema.tables.len(), 65 + 8);
 
     let system = &report["system"].as_array().unwrap()[0];
@@ -238,6 +238,66 @@ fn check_passes_when_history_declares_everything() {
         .args(["check", "--db-url", &db.url()])
         .assert()
         .code(0);
+}
+
+/// A collation a migration creates is tracked; one made by hand is drift, and its import
+/// runs before the hand-made table that uses it, and before the migration that does.
+#[test]
+fn collations_are_tracked_or_drifted_and_imported_before_their_users() {
+    let db = TestDb::create("collations");
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let history = "create collation posix from \"POSIX\";
+                   create table names (a text collate posix);";
+    let later = "create table sorted (n text collate numeric_order);";
+    std::fs::write(migrations.join("20240101000000_init.sql"), history).unwrap();
+    std::fs::write(migrations.join("20240201000000_sorted.sql"), later).unwrap();
+    db.execute(history);
+    db.execute(
+        "create collation numeric_order (provider = icu, locale = 'en-u-kn-true');
+         create table tags (name text collate numeric_order);",
+    );
+    db.execute(later);
+    let json = json_status(dir.path(), &db);
+    let listed = |group: &str| -> BTreeSet<String> {
+        json[group]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["kind"].as_str().unwrap(), raw_name(e)))
+            .collect()
+    };
+    assert_eq!(
+        listed("tracked"),
+        BTreeSet::from([
+            "collation public.posix".to_string(),
+            "table public.names".to_string(),
+            "table public.sorted".to_string(),
+        ])
+    );
+    assert_eq!(
+        listed("drifted"),
+        BTreeSet::from([
+            "collation public.numeric_order".to_string(),
+            "table public.tags".to_string(),
+        ])
+    );
+    pgdrift(dir.path())
+        .args(["--db-url", &db.url(), "import", "--all", "--yes"])
+        .assert()
+        .success();
+    let out = pgdrift(dir.path())
+        .args(["--db-url", &db.url(), "verify", "--scratch-url"])
+        .arg(common::server_url())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 /// `status` or `check` with a scratch server, run in `dir`.

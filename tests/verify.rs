@@ -227,7 +227,8 @@ fn object_level_drift_only_is_reported_caught_up_and_verified() {
          create unique index accounts_email_key on public.accounts (lower(email));
          alter table public.notes add constraint notes_body_length check (length(body) < 10000);
          create policy \"Owners read notes\" on public.notes for select using (account_id = 1);
-         create trigger notes_touch before update on public.notes for each row execute function public.touch();",
+         create trigger notes_touch before update on public.notes for each row execute function public.touch();
+         create rule notes_kept as on delete to public.notes do instead nothing;",
     );
     let project = tempfile::tempdir().unwrap();
     let migrations = project.path().join("supabase/migrations");
@@ -268,6 +269,7 @@ fn object_level_drift_only_is_reported_caught_up_and_verified() {
             "constraint notes_body_length on public.notes",
             "index public.accounts_email_key",
             "policy \"Owners read notes\" on public.notes",
+            "rule notes_kept on public.notes",
             "trigger notes_touch on public.notes",
         ]
     );

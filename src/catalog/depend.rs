@@ -1,5 +1,5 @@
 //! Dependencies of the objects of the managed schemas, from `pg_depend` (and `pg_rewrite`
-//! for views): what each table, view, routine or type, or one of its parts, needs, in the
+//! for views and rules): what each table, view, routine or type, or one of its parts, needs, in the
 //! managed schemas or elsewhere (`auth.uid()`, an extension's type). Dependencies on
 //! pg_catalog and information_schema objects, and an object's dependencies on itself, are
 //! left out.
@@ -84,6 +84,7 @@ fn part(row: &Row) -> Result<Part> {
         "index" => Part::Index(name()?),
         "policy" => Part::Policy(name()?),
         "trigger" => Part::Trigger(name()?),
+        "rule" => Part::Rule(name()?),
         other => return Err(anyhow!("unknown part {other} in a dependency")),
     })
 }

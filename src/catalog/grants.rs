@@ -1,5 +1,5 @@
-//! Explicit privileges (`GRANT ...`) on relations, their columns and routines, read in one
-//! query and handed out by oid while the objects are built.
+//! Explicit privileges (`GRANT ...`) on relations, their columns, routines and types, read
+//! in one query and handed out by oid while the objects are built.
 
 use super::{get, Catalog, Reader};
 use crate::model::Grant;

@@ -10,6 +10,7 @@
 
 mod aggregates;
 mod changes;
+mod collations;
 mod columns;
 mod comments;
 mod constraints;
@@ -23,6 +24,8 @@ mod indexes;
 mod namespaces;
 mod operators;
 mod policies;
+mod publications;
+mod rules;
 mod sequences;
 mod tables;
 mod triggers;
@@ -56,6 +59,7 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
     indexes::load(&mut reader, &notes, &mut relations)?;
     policies::load(&mut reader, &notes, &mut relations.tables)?;
     triggers::load(&mut reader, &notes, &mut relations)?;
+    rules::load(&mut reader, &notes, &mut relations)?;
     let schema = Schema {
         schemas: schemas.to_vec(),
         namespaces: namespaces::load(&mut reader)?,
@@ -63,12 +67,18 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         views: by_name(relations.views.into_values(), |v| &v.name),
         functions: functions::load(&mut reader, &notes)?,
         types: types::load(&mut reader, &notes)?,
+        collations: collations::load(&mut reader, &notes)?,
         sequences: by_name(sequences, |s| &s.name),
         operators: operators::load(&mut reader, &notes)?,
         event_triggers: event_triggers::load(&mut reader, &notes)?,
-        extensions: extensions::load(&mut reader)?,
+        extensions: extensions::load(&mut reader, &notes)?,
         dependencies: depend::load(&mut reader)?,
         replica_identities: tables.replica_identities,
+        default_privileges: default_privileges::load(&mut reader)?
+            .into_iter()
+            .filter(|d| d.schema.as_ref().is_none_or(|s| schemas.contains(s)))
+            .collect(),
+        publications: publications::load(&mut reader)?,
     };
     // Last, so that a change made at any moment of the read is seen.
     changes::check(&mut reader)?;
@@ -88,6 +98,22 @@ pub fn existing_schemas(snapshot: &mut Snapshot, names: &[String]) -> Result<Vec
         snapshot,
         schemas: names,
     })
+}
+
+/// The schemas, besides `managed`, with tables that have policies or triggers: where the
+/// application may have added parts to tables it does not manage (see `Schema::app_parts`).
+pub fn schemas_with_table_parts(
+    snapshot: &mut Snapshot,
+    managed: &[String],
+) -> Result<Vec<String>> {
+    let rows = Reader { snapshot, schemas: managed }.rows(
+        "SELECT DISTINCT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.oid IN (SELECT polrelid FROM pg_policy UNION SELECT tgrelid FROM pg_trigger WHERE NOT tgisinternal)
+            AND n.nspname <> ALL($1) AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+          ORDER BY 1",
+        "schemas with policies or triggers",
+    )?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 /// The database's default privileges (`ALTER DEFAULT PRIVILEGES`), in catalog order.
@@ -247,6 +273,8 @@ enum Catalog {
     Trigger,
     Proc,
     Type,
+    Rule,
+    Collation,
     Operator,
     EventTrigger,
 }
@@ -262,6 +290,8 @@ impl TryFrom<&str> for Catalog {
             "pg_trigger" => Catalog::Trigger,
             "pg_proc" => Catalog::Proc,
             "pg_type" => Catalog::Type,
+            "pg_rewrite" => Catalog::Rule,
+            "pg_collation" => Catalog::Collation,
             "pg_operator" => Catalog::Operator,
             "pg_event_trigger" => Catalog::EventTrigger,
             other => return Err(anyhow!("unknown catalog {other}")),

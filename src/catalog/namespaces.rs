@@ -1,5 +1,5 @@
-//! The managed schemas themselves: owner, comment and the privileges granted on them beyond
-//! those a new schema has, read in one query; and which schemas of a list exist.
+//! The managed schemas themselves: owner, comment and how their privileges differ from those
+//! a new schema has, read in one query; and which schemas of a list exist.
 
 use super::{get, Reader};
 use crate::model::{quote_ident, Grant, Namespace};
@@ -19,17 +19,23 @@ pub(super) fn load(reader: &mut Reader) -> Result<Vec<Namespace>> {
                     name,
                     owner: get(&row, "owner")?,
                     comment: get(&row, "comment")?,
+                    revokes: Vec::new(),
                     grants: Vec::new(),
                 });
                 namespaces.last_mut().expect("just pushed")
             }
         };
         if let Some(grantee) = get::<Option<String>>(&row, "grantee")? {
-            namespace.grants.push(Grant {
+            let grant = Grant {
                 grantee,
                 privilege: get(&row, "privilege")?,
                 grantable: get(&row, "grantable")?,
-            });
+            };
+            if get(&row, "revoke")? {
+                namespace.revokes.push(grant);
+            } else {
+                namespace.grants.push(grant);
+            }
         }
     }
     Ok(namespaces)

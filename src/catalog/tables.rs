@@ -1,7 +1,7 @@
 //! Tables: plain and partitioned, partitions included, with partitioning, inheritance,
-//! storage, owner, row-level security flags, replica identity, comment and grants. Their
-//! columns, constraints, indexes, policies and triggers are added by the modules of those
-//! kinds.
+//! storage, owner, row-level security flags, replica identity, the index CLUSTER uses,
+//! comment and grants. Their columns, constraints, indexes, policies, triggers and rules are
+//! added by the modules of those kinds.
 
 use super::{estimated_rows, get, optional_name, Catalog, Code, Notes, Reader, UnknownCode};
 use crate::model::{PartitionOf, QualifiedName, ReplicaIdentity, Table, TableKind};
@@ -84,8 +84,10 @@ fn read(row: &Row, oid: u32, notes: &Notes) -> Result<Table> {
         indexes: Vec::new(),
         rls_enabled: get(row, "rls_enabled")?,
         rls_forced: get(row, "rls_forced")?,
+        clustered_on: get(row, "cluster_index")?,
         policies: Vec::new(),
         triggers: Vec::new(),
+        rules: Vec::new(),
         comment: notes.comment(Catalog::Class, oid, 0),
         grants: notes.grants(Catalog::Class, oid, 0),
         estimated_rows: estimated_rows(get(row, "reltuples")?),

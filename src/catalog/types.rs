@@ -46,6 +46,7 @@ pub(super) fn load(reader: &mut Reader, notes: &Notes) -> Result<IndexMap<Qualif
             body: body(&row, kind)?,
             owner: get(&row, "owner")?,
             comment: notes.comment(Catalog::Type, oid, 0),
+            grants: notes.grants(Catalog::Type, oid, 0),
         };
         types.insert(name, def);
     }

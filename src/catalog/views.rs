@@ -1,7 +1,8 @@
 //! Views and materialized views: the query as `pg_get_viewdef(oid, false)` prints it (every
 //! parenthesis kept, as pg_dump reads it, so it replays to the same query), options
-//! (`security_invoker`, `check_option`, `security_barrier`), owner, comments and grants.
-//! Indexes and INSTEAD OF triggers are added by their own modules.
+//! (`security_invoker`, `check_option`, `security_barrier`), owner, comments, grants and
+//! the index CLUSTER uses.
+//! Indexes, INSTEAD OF triggers and rules are added by their own modules.
 
 use super::{estimated_rows, get, Catalog, Code, Notes, Reader, UnknownCode};
 use crate::model::{QualifiedName, View};
@@ -53,7 +54,9 @@ fn read(row: &Row, oid: u32, notes: &Notes) -> Result<View> {
         column_comments,
         grants: notes.grants(Catalog::Class, oid, 0),
         indexes: Vec::new(),
+        clustered_on: get(row, "cluster_index")?,
         triggers: Vec::new(),
+        rules: Vec::new(),
         estimated_rows: estimated_rows(get(row, "reltuples")?),
         size_bytes: get(row, "size_bytes")?,
         name,

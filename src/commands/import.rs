@@ -2,7 +2,7 @@
 
 use crate::cli::ImportArgs;
 use crate::config::Settings;
-use crate::model::Schema;
+use crate::model::{ObjectKind, Part, QualifiedName, Schema};
 use crate::plan::{self, Plan, Selection};
 use crate::production::{self, Production, Reading};
 use crate::render::{FileHeader, Renderer};
@@ -31,16 +31,23 @@ pub fn run(
     if !args.dry_run {
         write::check_dir(&dir)?;
     }
-    // With a replay, production is compared without its system objects all along.
-    let reading = match &args.scratch_url {
-        Some(_) => Reading::Replay(&history),
-        None => Reading::Report,
+    // With a replay, production is compared without its system objects all along. An
+    // import of everything also reads the tables outside the managed schemas that the
+    // application adds policies and triggers to.
+    let reading = match args.scratch_url.is_some() || args.all {
+        true => Reading::Replay(&history),
+        false => Reading::Report,
     };
     let production = production::read(settings, db_url, reading)?;
-    let prod = match &args.scratch_url {
+    let managed = match &args.scratch_url {
         Some(_) => &production.without_system,
         None => &production.schema,
     };
+    let (with_outside, outside_parts) = match args.all {
+        true => with_app_parts(managed, &production.outside, &history, settings),
+        false => (managed.clone(), Vec::new()),
+    };
+    let prod = &with_outside;
     let selection = if args.all {
         Selection::All
     } else {
@@ -48,6 +55,8 @@ pub fn run(
     };
     let options = plan::Options {
         single_file: args.single_file.clone(),
+        everything: args.all,
+        outside_parts,
     };
     let mut plan = planned(prod, &history, settings, &selection, &options)?;
     let mut outputs = render(&renderer, prod, None, &plan, &dir)?;
@@ -95,6 +104,52 @@ pub fn run(
     super::triage::audit(settings, &import_summary(&plan), out)
 }
 
+/// `managed` with the tables outside the managed schemas that hold parts the application
+/// made (see `Schema::app_parts`), and those parts: the tables are there to render the
+/// parts, never to be created. Parts a migration adds, and those of tables on the system
+/// list, are left out.
+fn with_app_parts(
+    managed: &Schema,
+    outside: &Schema,
+    history: &history::History,
+    settings: &Settings,
+) -> (Schema, Vec<(QualifiedName, Part)>) {
+    let added = |table: &QualifiedName, part: &Part| {
+        history.additions.iter().any(|a| {
+            a.target == *table
+                && match part {
+                    Part::Policy(n) => a.part == ObjectKind::Policy && a.name == *n,
+                    Part::Trigger(n) => a.part == ObjectKind::Trigger && a.name == *n,
+                    _ => false,
+                }
+        })
+    };
+    let parts: Vec<(QualifiedName, Part)> = outside
+        .app_parts(&managed.schemas)
+        .into_iter()
+        .filter(|(table, part)| {
+            !added(table, part) && !settings.system.iter().any(|e| e.matches(table))
+        })
+        .collect();
+    let mut model = managed.clone();
+    for (table, _) in &parts {
+        if let Some(t) = outside.tables.get(table) {
+            model
+                .tables
+                .entry(table.clone())
+                .or_insert_with(|| t.clone());
+        }
+    }
+    model.dependencies.extend(
+        outside
+            .dependencies
+            .iter()
+            .filter(|d| parts.iter().any(|(t, p)| *t == d.from.name && *p == d.part))
+            .cloned(),
+    );
+    (model, parts)
+}
+
 /// The import of the `selection` of production's drifted objects.
 pub(super) fn planned(
     prod: &Schema,
@@ -104,8 +159,10 @@ pub(super) fn planned(
     options: &plan::Options,
 ) -> Result<Plan> {
     let report = drift::compare(prod, history, &settings.system)?;
-    let objects = plan::objects(prod, &report, selection)?;
-    if objects.is_empty() {
+    let mut objects = plan::objects(prod, &report, selection)?;
+    // The model may hold tables of other schemas for their parts (`with_app_parts`).
+    objects.retain(|key| prod.schemas.contains(&key.name.schema));
+    if objects.is_empty() && !options.everything {
         return Ok(Plan::default());
     }
     plan::build(prod, history, &objects, options)

@@ -155,7 +155,12 @@ fn created(prod: &Schema, plan: &Plan) -> BTreeSet<ObjectKey> {
             }
             Item::Type { name, .. } => Some(relation(ObjectKind::Type, name)),
             Item::Sequence { name } => Some(relation(ObjectKind::Sequence, name)),
-            Item::Schema { .. } | Item::Extension { .. } | Item::TablePart { .. } => None,
+            Item::Collation { name } => Some(relation(ObjectKind::Collation, name)),
+            Item::Schema { .. }
+            | Item::Extension { .. }
+            | Item::TablePart { .. }
+            | Item::Publication { .. }
+            | Item::DefaultPrivileges => None,
         })
         .collect()
 }

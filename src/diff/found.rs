@@ -7,31 +7,33 @@ use indexmap::{IndexMap, IndexSet};
 use std::fmt::Display;
 use std::hash::Hash;
 
-/// Where differences of each kind are printed: extensions, types and their values and
-/// attributes, sequences, tables and their parts, views, routines, operators, event
-/// triggers, comments, grants.
+/// Where differences of each kind are printed: extensions, collations, types and their
+/// values and attributes, sequences, tables and their parts (rules last), views, routines,
+/// operators, event triggers, comments, grants.
 fn printed_order(kind: ObjectKind) -> u8 {
     match kind {
         ObjectKind::Extension => 0,
-        ObjectKind::Type => 1,
-        ObjectKind::EnumValue => 2,
-        ObjectKind::Attribute => 3,
-        ObjectKind::Sequence => 4,
-        ObjectKind::Table => 5,
-        ObjectKind::Column => 6,
-        ObjectKind::Constraint => 7,
-        ObjectKind::Index => 8,
-        ObjectKind::Rls => 9,
-        ObjectKind::Policy => 10,
-        ObjectKind::Trigger => 11,
-        ObjectKind::View => 12,
-        ObjectKind::MaterializedView => 13,
-        ObjectKind::Function => 14,
-        ObjectKind::Procedure => 15,
-        ObjectKind::Operator => 16,
-        ObjectKind::EventTrigger => 17,
-        ObjectKind::Comment => 18,
-        ObjectKind::Grant => 19,
+        ObjectKind::Collation => 1,
+        ObjectKind::Type => 2,
+        ObjectKind::EnumValue => 3,
+        ObjectKind::Attribute => 4,
+        ObjectKind::Sequence => 5,
+        ObjectKind::Table => 6,
+        ObjectKind::Column => 7,
+        ObjectKind::Constraint => 8,
+        ObjectKind::Index => 9,
+        ObjectKind::Rls => 10,
+        ObjectKind::Policy => 11,
+        ObjectKind::Trigger => 12,
+        ObjectKind::Rule => 13,
+        ObjectKind::View => 14,
+        ObjectKind::MaterializedView => 15,
+        ObjectKind::Function => 16,
+        ObjectKind::Procedure => 17,
+        ObjectKind::Operator => 18,
+        ObjectKind::EventTrigger => 19,
+        ObjectKind::Comment => 20,
+        ObjectKind::Grant => 21,
     }
 }
 

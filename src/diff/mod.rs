@@ -4,6 +4,7 @@
 //! Owners, row estimates and sizes are left out: they differ between a scratch database
 //! and production whatever the migrations say.
 
+mod collations;
 mod found;
 mod operators;
 mod parts;
@@ -29,9 +30,9 @@ pub struct Difference {
     /// `enum value public.mood.'happy'`, `index public.t_idx`, `grant SELECT on public.t to anon`.
     pub object: String,
     /// What kind of object: `table`, `column`, `constraint`, `index`, `rls`, `policy`,
-    /// `trigger`, `view`, `materialized_view`, `function`, `procedure`, `type`,
-    /// `enum_value`, `attribute`, `sequence`, `operator`, `event_trigger`, `extension`,
-    /// `comment`, `grant`.
+    /// `trigger`, `rule`, `view`, `materialized_view`, `function`, `procedure`, `type`,
+    /// `collation`, `enum_value`, `attribute`, `sequence`, `operator`, `event_trigger`,
+    /// `extension`, `comment`, `grant`.
     pub kind: ObjectKind,
     pub state: State,
     /// For `Differs`: what differs, with production's value and the replay's
@@ -39,12 +40,12 @@ pub struct Difference {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// The object the difference is in, for code that acts on it: the object itself (a
-    /// table, view, routine, type, sequence, extension), or the one a part belongs to (the
+    /// table, view, routine, type, collation, sequence, extension), or the one a part belongs to (the
     /// table of a column, the type of an enum value, the domain of its constraint), as the
     /// side that has it names it.
     #[serde(skip)]
     pub key: ObjectKey,
-    /// The part of `key` it is about: a column, constraint, index, policy or trigger, also
+    /// The part of `key` it is about: a column, constraint, index, policy, trigger or rule, also
     /// for the comment or the grants on one; `Whole` for anything else.
     #[serde(skip)]
     pub part: Part,
@@ -77,11 +78,13 @@ impl fmt::Display for Difference {
 }
 
 /// Every difference between production and the replay, ordered by kind (extensions,
-/// types, sequences, tables and their parts, views, routines, operators, event triggers,
-/// comments, grants), then by name. An object on one side only is one difference, not one per part.
+/// collations, types, sequences, tables and their parts, views, routines, operators, event
+/// triggers, comments, grants), then by name. An object on one side only is one difference,
+/// not one per part.
 pub fn compare(production: &Schema, migrations: &Schema) -> Vec<Difference> {
     let mut found = Found::default();
     extensions(&mut found, production, migrations);
+    collations::compare(&mut found, production, migrations);
     types::compare(&mut found, production, migrations);
     sequences::compare(&mut found, production, migrations);
     tables::compare(&mut found, production, migrations);
@@ -92,7 +95,8 @@ pub fn compare(production: &Schema, migrations: &Schema) -> Vec<Difference> {
     found.into_sorted()
 }
 
-/// Extensions by name: presence, schema and version.
+/// Extensions by name: presence, schema, version and the privileges changed on their
+/// routines.
 fn extensions(found: &mut Found, production: &Schema, migrations: &Schema) {
     found.pairs(
         &production.extensions,
@@ -111,6 +115,26 @@ fn extensions(found: &mut Found, production: &Schema, migrations: &Schema) {
         |found, s, p, m| {
             found.value(s, "schema", &p.schema, &m.schema);
             found.value(s, "version", &p.version, &m.version);
+            let privileges = |e: &crate::model::Extension| {
+                e.member_grants
+                    .iter()
+                    .map(|g| {
+                        let grants: Vec<String> = g
+                            .grants
+                            .iter()
+                            .map(|x| format!("{} to {}", x.privilege, x.grantee))
+                            .collect();
+                        format!("{} {}: {}", g.kind, g.target, grants.join(", "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            found.value(
+                s,
+                "privileges of its routines",
+                privileges(p),
+                privileges(m),
+            );
         },
     );
 }

@@ -1,9 +1,9 @@
 //! The named parts of a table or view, each paired by name: constraints, indexes,
-//! policies, triggers.
+//! policies, triggers, rules.
 
 use super::found::{sorted_list, Found, Subject};
 use crate::model::{
-    Constraint, Index, ObjectKey, ObjectKind, Policy, PolicyCommand, QualifiedName, Trigger,
+    Constraint, Index, ObjectKey, ObjectKind, Policy, PolicyCommand, QualifiedName, Rule, Trigger,
 };
 
 /// Constraints: presence, definition, validated, deferrable, comment.
@@ -113,7 +113,23 @@ pub(super) fn triggers(found: &mut Found, of: &ObjectKey, p: &[Trigger], m: &[Tr
     );
 }
 
-/// `pg_trigger.tgenabled` as `ALTER TABLE ... ENABLE/DISABLE TRIGGER` says it.
+/// Rules: presence, definition, whether and when they fire, comment.
+pub(super) fn rules(found: &mut Found, of: &ObjectKey, p: &[Rule], m: &[Rule]) {
+    found.pairs(
+        p,
+        m,
+        |r| r.name.as_str(),
+        |r| Subject::part(ObjectKind::Rule, "rule", &r.name, of),
+        |found, s, p, m| {
+            found.value(s, "definition", &p.definition, &m.definition);
+            found.value(s, "", enabled(p.enabled), enabled(m.enabled));
+            found.comment(s, p.comment.as_deref(), m.comment.as_deref());
+        },
+    );
+}
+
+/// `pg_trigger.tgenabled` and `pg_rewrite.ev_enabled` as `ALTER TABLE ... ENABLE/DISABLE`
+/// says it.
 fn enabled(code: char) -> String {
     match code {
         'O' => "enabled".to_string(),

@@ -1,5 +1,6 @@
-//! Tables (partitions included): the table itself, its columns and their order, RLS, and
-//! through `parts` its constraints, indexes, policies and triggers.
+//! Tables (partitions included): the table itself (the index CLUSTER uses among its
+//! properties), its columns and their order, RLS, and through `parts` its constraints,
+//! indexes, policies, triggers and rules.
 
 use super::found::{list, sorted_list, Found, Subject};
 use super::{parts, sequences};
@@ -38,6 +39,12 @@ fn table(found: &mut Found, s: &Subject, p: &Table, m: &Table) {
         sorted_list(&p.options),
         sorted_list(&m.options),
     );
+    found.option(
+        s,
+        "cluster on",
+        p.clustered_on.as_ref(),
+        m.clustered_on.as_ref(),
+    );
     rls(found, s, p, m);
     columns(found, &s.key, p, m);
     column_order(found, s, p, m);
@@ -45,6 +52,7 @@ fn table(found: &mut Found, s: &Subject, p: &Table, m: &Table) {
     parts::indexes(found, &s.key, &p.indexes, &m.indexes);
     parts::policies(found, &s.key, &p.policies, &m.policies);
     parts::triggers(found, &s.key, &p.triggers, &m.triggers);
+    parts::rules(found, &s.key, &p.rules, &m.rules);
     found.comment(s, p.comment.as_deref(), m.comment.as_deref());
     found.grants(s, &p.name.to_string(), None, &p.grants, &m.grants);
 }

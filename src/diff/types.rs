@@ -1,4 +1,5 @@
-//! Types: enums (each value, and their order), domains, composites, ranges.
+//! Types: enums (each value, and their order), domains, composites, ranges; their comments
+//! and grants.
 
 use super::found::{pair, quote, Found, Pair, Subject};
 use super::State;
@@ -40,6 +41,7 @@ fn type_def(found: &mut Found, s: &Subject, p: &TypeDef, m: &TypeDef) {
         _ => found.value(s, "", body_kind(&p.body), body_kind(&m.body)),
     }
     found.comment(s, p.comment.as_deref(), m.comment.as_deref());
+    found.grants(s, &s.object, None, &p.grants, &m.grants);
 }
 
 fn body_kind(body: &TypeBody) -> &'static str {

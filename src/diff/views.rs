@@ -1,5 +1,5 @@
-//! Views and materialized views: definition, options, comments (the view's and its
-//! columns'), grants, and the indexes and triggers they carry.
+//! Views and materialized views: definition, options, the index CLUSTER uses, comments (the
+//! view's and its columns'), grants, and the indexes, triggers and rules they carry.
 
 use super::found::{pair, sorted_list, Found, Pair, Subject};
 use super::{parts, tables};
@@ -43,6 +43,12 @@ fn view(found: &mut Found, s: &Subject, p: &View, m: &View) {
         sorted_list(&p.options),
         sorted_list(&m.options),
     );
+    found.option(
+        s,
+        "cluster on",
+        p.clustered_on.as_ref(),
+        m.clustered_on.as_ref(),
+    );
     found.comment(s, p.comment.as_deref(), m.comment.as_deref());
     for paired in pair(&p.column_comments, &m.column_comments, |(c, _)| c.as_str()) {
         let (column, pc, mc) = match paired {
@@ -55,4 +61,5 @@ fn view(found: &mut Found, s: &Subject, p: &View, m: &View) {
     found.grants(s, &p.name.to_string(), None, &p.grants, &m.grants);
     parts::indexes(found, &s.key, &p.indexes, &m.indexes);
     parts::triggers(found, &s.key, &p.triggers, &m.triggers);
+    parts::rules(found, &s.key, &p.rules, &m.rules);
 }

@@ -1,5 +1,5 @@
 //! Parts that statements add to existing objects: columns, constraints, indexes, policies,
-//! triggers, enum values, row security, comments and grants. A statement that adds a part
+//! triggers, rules, enum values, row security, comments and grants. A statement that adds a part
 //! to a declared object, or otherwise alters it, also counts as altering it.
 
 use super::changes::{Family, Target};
@@ -25,6 +25,9 @@ impl Folder {
             }
             NodeEnum::CreateTrigStmt(s) => {
                 self.add_to_relation(s.relation.as_ref(), ObjectKind::Trigger, &s.trigname)
+            }
+            NodeEnum::RuleStmt(s) => {
+                self.add_to_relation(s.relation.as_ref(), ObjectKind::Rule, &s.rulename)
             }
             NodeEnum::CommentStmt(s) => self.add_comment(s),
             NodeEnum::GrantStmt(s) => self.add_grants(s),

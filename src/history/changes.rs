@@ -17,6 +17,7 @@ pub(super) enum Family {
     /// the one the statement names.
     Relation(ObjectKind),
     Type,
+    Collation,
     /// `None` for `ROUTINE`, which names a function or a procedure.
     Routine(Option<ObjectKind>),
     Operator,
@@ -34,6 +35,7 @@ impl Family {
             ObjectType::ObjectMatview => Family::Relation(ObjectKind::MaterializedView),
             ObjectType::ObjectSequence => Family::Relation(ObjectKind::Sequence),
             ObjectType::ObjectType | ObjectType::ObjectDomain => Family::Type,
+            ObjectType::ObjectCollation => Family::Collation,
             ObjectType::ObjectFunction | ObjectType::ObjectAggregate => {
                 Family::Routine(Some(ObjectKind::Function))
             }
@@ -50,6 +52,7 @@ impl Family {
         match self {
             Family::Relation(_) => kind.is_relation(),
             Family::Type => kind == ObjectKind::Type,
+            Family::Collation => kind == ObjectKind::Collation,
             Family::Routine(Some(k)) => kind == k,
             Family::Routine(None) => kind.is_routine(),
             Family::Operator => kind == ObjectKind::Operator,
@@ -62,6 +65,7 @@ impl Family {
         match self {
             Family::Relation(kind) | Family::Routine(Some(kind)) => kind,
             Family::Type => ObjectKind::Type,
+            Family::Collation => ObjectKind::Collation,
             Family::Routine(None) => ObjectKind::Function,
             Family::Operator => ObjectKind::Operator,
             Family::EventTrigger => ObjectKind::EventTrigger,

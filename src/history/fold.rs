@@ -135,6 +135,9 @@ impl Folder {
             NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectAggregate as i32 => {
                 self.create_aggregate(s, source)
             }
+            NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectCollation as i32 => {
+                self.create_collation(s, source)
+            }
             NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectOperator as i32 => {
                 self.create_operator(s, source)
             }
@@ -159,7 +162,39 @@ impl Folder {
                     .entry(s.extname.clone())
                     .or_insert(self.file);
             }
+            NodeEnum::AlterDefaultPrivilegesStmt(_) => {
+                self.history.default_privileges.get_or_insert(self.file);
+            }
+            NodeEnum::CreatePublicationStmt(s) => {
+                self.history
+                    .publications
+                    .entry(s.pubname.clone())
+                    .or_insert(self.file);
+                self.publish(&s.pubname, &s.pubobjects);
+            }
+            NodeEnum::AlterPublicationStmt(s)
+                if s.action == pg_query::protobuf::AlterPublicationAction::ApAddObjects as i32 =>
+            {
+                self.publish(&s.pubname, &s.pubobjects);
+            }
             other => self.add_parts(other),
+        }
+    }
+
+    /// The tables of `FOR TABLE a, b` / `ADD TABLE a, b`.
+    fn publish(&mut self, publication: &str, objects: &[Node]) {
+        for object in objects {
+            let Some(NodeEnum::PublicationObjSpec(spec)) = &object.node else {
+                continue;
+            };
+            let relation = spec.pubtable.as_ref().and_then(|t| t.relation.as_ref());
+            if let Some(name) = relation.and_then(|r| self.created_name(&range_var_parts(r))) {
+                self.history
+                    .published
+                    .entry(publication.to_string())
+                    .or_default()
+                    .push(name);
+            }
         }
     }
 
@@ -212,6 +247,14 @@ impl Folder {
                 Create::Plain,
                 source,
             );
+        }
+    }
+
+    /// `CREATE COLLATION [IF NOT EXISTS] name (...)` or `... FROM other`.
+    fn create_collation(&mut self, s: &DefineStmt, source: Source<'_>) {
+        if let Some(name) = strings(&s.defnames).and_then(|parts| self.created_name(&parts)) {
+            let key = ObjectKey::relation(ObjectKind::Collation, name);
+            self.create(key, if_not_exists(s.if_not_exists), source);
         }
     }
 

@@ -112,6 +112,13 @@ pub struct History {
     pub schemas: IndexMap<String, usize>,
     /// Each extension a file creates (`CREATE EXTENSION`), with the first file that does.
     pub extensions: IndexMap<String, usize>,
+    /// The first file that sets default privileges (`ALTER DEFAULT PRIVILEGES`).
+    pub default_privileges: Option<usize>,
+    /// Each publication a file creates, with the first file that does.
+    pub publications: IndexMap<String, usize>,
+    /// The tables files add to a publication (`CREATE PUBLICATION ... FOR TABLE`, `ALTER
+    /// PUBLICATION ... ADD TABLE`), by publication.
+    pub published: IndexMap<String, Vec<QualifiedName>>,
 }
 
 /// A column renamed by a migration, under the table's name at that point of the history.

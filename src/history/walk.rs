@@ -150,6 +150,10 @@ fn inspect(map: &Map<String, Value>, out: &mut Vec<Mention>) {
             });
         }
     }
+    // `COLLATE name` (CollateClause), in a column, a domain or an expression.
+    if let Some(names) = map.get("collname").and_then(node_strings) {
+        out.push(Mention::object(names));
+    }
     // Enum, range and domain names given as name lists.
     for key in ["domainname", "type_name"] {
         if let Some(names) = map.get(key).and_then(node_strings) {
@@ -187,6 +191,7 @@ fn object_lists(map: &Map<String, Value>, out: &mut Vec<Mention>) {
     let strip_last = match object_type {
         T::ObjectTable | T::ObjectView | T::ObjectMatview | T::ObjectSequence => false,
         T::ObjectForeignTable | T::ObjectIndex | T::ObjectType | T::ObjectDomain => false,
+        T::ObjectCollation => false,
         T::ObjectColumn | T::ObjectTrigger | T::ObjectPolicy | T::ObjectRule => true,
         T::ObjectTabconstraint => true,
         _ => return,

@@ -28,6 +28,7 @@ pub struct Schema {
     /// Keyed by `ObjectKey` (kind function or procedure, with the signature).
     pub functions: IndexMap<ObjectKey, Function>,
     pub types: IndexMap<QualifiedName, TypeDef>,
+    pub collations: IndexMap<QualifiedName, Collation>,
     pub sequences: IndexMap<QualifiedName, Sequence>,
     /// Keyed by `ObjectKey` (kind operator, with the operand types as signature).
     pub operators: IndexMap<ObjectKey, Operator>,
@@ -41,10 +42,40 @@ pub struct Schema {
     /// The `REPLICA IDENTITY` of each table whose identity is not the default, by table name
     /// (see `Schema::replica_identity`).
     pub replica_identities: IndexMap<QualifiedName, ReplicaIdentity>,
+    /// `ALTER DEFAULT PRIVILEGES` for the managed schemas and for every schema, in catalog
+    /// order.
+    pub default_privileges: Vec<DefaultPrivilege>,
+    /// Publications that publish tables of the managed schemas, in name order.
+    pub publications: Vec<Publication>,
+}
+
+/// A publication (`CREATE PUBLICATION`), with what it publishes of the managed schemas.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Publication {
+    pub name: String,
+    /// `FOR ALL TABLES`.
+    pub all_tables: bool,
+    /// The `publish` option: `insert, update, delete, truncate`.
+    pub publish: String,
+    /// `publish_via_partition_root`.
+    pub via_root: bool,
+    /// `FOR TABLES IN SCHEMA`: the managed schemas it publishes whole.
+    pub schemas: Vec<String>,
+    /// The managed tables it publishes one by one, in name order.
+    pub tables: Vec<PublishedTable>,
+}
+
+/// One table of a publication: which columns (empty for all) and which rows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublishedTable {
+    pub name: QualifiedName,
+    pub columns: Vec<String>,
+    /// The row filter (`WHERE (...)`), as PostgreSQL prints it.
+    pub filter: Option<String>,
 }
 
 /// A managed schema itself (`pg_namespace`), with what a new database's schema of that name
-/// lacks: the comment and the privileges production adds.
+/// lacks: the comment and the privileges production changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Namespace {
     pub name: String,
@@ -52,9 +83,13 @@ pub struct Namespace {
     /// `COMMENT ON SCHEMA`. None also for the comment every new database gives `public`
     /// (`standard public schema`).
     pub comment: Option<String>,
-    /// Privileges granted beyond those the schema has as soon as it exists (its owner's,
-    /// and for `public` USAGE for PUBLIC), in ACL order. Privileges production revoked
-    /// from those are not listed.
+    /// Of the privileges the schema has as soon as it exists (for `public`, USAGE for
+    /// PUBLIC; its owner's aside), those of each grantee whose privileges production does not
+    /// have as they are: revoked before `grants`, as pg_dump does.
+    pub revokes: Vec<Grant>,
+    /// Production's privileges that are not among those the schema has as soon as it
+    /// exists, a grantee's whole ACL entry at a time, in ACL order (the order pg_dump prints
+    /// them in, which replaying them gives).
     pub grants: Vec<Grant>,
 }
 
@@ -85,8 +120,13 @@ pub struct Table {
     pub indexes: Vec<Index>,
     pub rls_enabled: bool,
     pub rls_forced: bool,
+    /// The index `CLUSTER` uses when given none (`ALTER TABLE ... CLUSTER ON`): an index of
+    /// the table, or a primary key or unique constraint (its index has its name).
+    pub clustered_on: Option<String>,
     pub policies: Vec<Policy>,
     pub triggers: Vec<Trigger>,
+    /// Rewrite rules (`CREATE RULE`).
+    pub rules: Vec<Rule>,
     pub comment: Option<String>,
     pub grants: Vec<Grant>,
     /// `pg_class.reltuples`; -1 when never analyzed.
@@ -287,6 +327,19 @@ pub struct Trigger {
     pub comment: Option<String>,
 }
 
+/// A rewrite rule of a table or view: `CREATE RULE name AS ON event TO relation ... DO ...`.
+/// A view's own `_RETURN` rule is its query, not a rule of its own.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rule {
+    pub name: String,
+    /// `pg_get_ruledef` without its final semicolon: a whole `CREATE RULE` statement,
+    /// schema-qualified.
+    pub definition: String,
+    /// `pg_rewrite.ev_enabled`: `O` (origin, the default), `D`, `R`, `A`.
+    pub enabled: char,
+    pub comment: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grant {
     /// Role name, or `PUBLIC`.
@@ -465,6 +518,20 @@ pub struct TypeDef {
     pub body: TypeBody,
     pub owner: String,
     pub comment: Option<String>,
+    /// `USAGE` on the type; a type nobody granted or revoked anything on has the default,
+    /// USAGE for PUBLIC.
+    pub grants: Vec<Grant>,
+}
+
+/// A collation made by `CREATE COLLATION`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Collation {
+    pub name: QualifiedName,
+    /// The options of `CREATE COLLATION name (...)` as pg_dump writes them:
+    /// `provider = icu, locale = 'en-u-kn-true'`.
+    pub definition: String,
+    pub owner: String,
+    pub comment: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -500,7 +567,11 @@ pub struct View {
     pub grants: Vec<Grant>,
     /// Indexes of a materialized view.
     pub indexes: Vec<Index>,
+    /// The index of a materialized view that `CLUSTER` uses when given none.
+    pub clustered_on: Option<String>,
     pub triggers: Vec<Trigger>,
+    /// Rules besides the view's query (`ON INSERT ... DO INSTEAD ...`).
+    pub rules: Vec<Rule>,
     pub estimated_rows: i64,
     pub size_bytes: i64,
 }
@@ -510,6 +581,19 @@ pub struct Extension {
     pub name: String,
     pub schema: String,
     pub version: String,
+    /// Routines of the extension in the managed schemas whose privileges were changed
+    /// after it was created.
+    pub member_grants: Vec<MemberGrants>,
+}
+
+/// The privileges of one object that belongs to an extension.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemberGrants {
+    /// `FUNCTION` or `PROCEDURE`.
+    pub kind: String,
+    /// The object as SQL: `public.similarity(text, text)`.
+    pub target: String,
+    pub grants: Vec<Grant>,
 }
 
 /// Which part of an object holds a dependency.
@@ -522,6 +606,7 @@ pub enum Part {
     Index(String),
     Policy(String),
     Trigger(String),
+    Rule(String),
 }
 
 impl Part {
@@ -534,6 +619,7 @@ impl Part {
             ObjectKind::Index => Part::Index(name),
             ObjectKind::Policy => Part::Policy(name),
             ObjectKind::Trigger => Part::Trigger(name),
+            ObjectKind::Rule => Part::Rule(name),
             _ => return None,
         })
     }
@@ -547,6 +633,7 @@ impl Part {
             Part::Index(_) => Some(ObjectKind::Index),
             Part::Policy(_) => Some(ObjectKind::Policy),
             Part::Trigger(_) => Some(ObjectKind::Trigger),
+            Part::Rule(_) => Some(ObjectKind::Rule),
         }
     }
 
@@ -558,7 +645,8 @@ impl Part {
             | Part::Constraint(n)
             | Part::Index(n)
             | Part::Policy(n)
-            | Part::Trigger(n) => Some(n),
+            | Part::Trigger(n)
+            | Part::Rule(n) => Some(n),
         }
     }
 }
@@ -568,6 +656,39 @@ pub struct Dependency {
     pub from: ObjectKey,
     pub part: Part,
     pub to: ObjectKey,
+}
+
+impl Schema {
+    /// The parts of these tables, outside the managed schemas (`self` is such a read, and
+    /// `managed` names the managed ones), that the application made: their policies (a
+    /// platform such as Supabase ships none on `storage.objects`), and the triggers that
+    /// call a function of the managed schemas (`on_auth_user_created` on `auth.users`).
+    pub fn app_parts(&self, managed: &[String]) -> Vec<(QualifiedName, Part)> {
+        let mut parts = Vec::new();
+        for table in self.tables.values() {
+            parts.extend(
+                table
+                    .policies
+                    .iter()
+                    .map(|p| (table.name.clone(), Part::Policy(p.name.clone()))),
+            );
+            let uses_managed = |trigger: &str| {
+                self.dependencies.iter().any(|d| {
+                    d.from.name == table.name
+                        && d.part == Part::Trigger(trigger.to_string())
+                        && managed.contains(&d.to.name.schema)
+                })
+            };
+            parts.extend(
+                table
+                    .triggers
+                    .iter()
+                    .filter(|t| uses_managed(&t.name))
+                    .map(|t| (table.name.clone(), Part::Trigger(t.name.clone()))),
+            );
+        }
+        parts
+    }
 }
 
 impl Table {
@@ -588,8 +709,10 @@ impl Table {
             indexes: Vec::new(),
             rls_enabled: false,
             rls_forced: false,
+            clustered_on: None,
             policies: Vec::new(),
             triggers: Vec::new(),
+            rules: Vec::new(),
             comment: None,
             grants: Vec::new(),
             estimated_rows: 0,
@@ -740,6 +863,10 @@ impl Schema {
             .types
             .keys()
             .map(|n| ObjectKey::relation(ObjectKind::Type, n.clone()));
+        let collations = self
+            .collations
+            .keys()
+            .map(|n| ObjectKey::relation(ObjectKind::Collation, n.clone()));
         let seqs = self
             .sequences
             .keys()
@@ -748,6 +875,7 @@ impl Schema {
             .chain(views)
             .chain(self.functions.keys().cloned())
             .chain(types)
+            .chain(collations)
             .chain(seqs)
             .chain(self.operators.keys().cloned())
             .chain(self.event_triggers.keys().cloned())

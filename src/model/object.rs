@@ -16,6 +16,7 @@ pub enum ObjectKind {
     Function,
     Procedure,
     Type,
+    Collation,
     Sequence,
     /// `CREATE OPERATOR`; its key's signature holds the operand types.
     Operator,
@@ -34,6 +35,8 @@ pub enum ObjectKind {
     Rls,
     Policy,
     Trigger,
+    /// A rewrite rule (`CREATE RULE`).
+    Rule,
     /// `COMMENT ON`.
     Comment,
     /// `GRANT`.
@@ -41,13 +44,14 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 20] = [
+    pub const ALL: [ObjectKind; 22] = [
         ObjectKind::Table,
         ObjectKind::View,
         ObjectKind::MaterializedView,
         ObjectKind::Function,
         ObjectKind::Procedure,
         ObjectKind::Type,
+        ObjectKind::Collation,
         ObjectKind::Sequence,
         ObjectKind::Operator,
         ObjectKind::EventTrigger,
@@ -60,6 +64,7 @@ impl ObjectKind {
         ObjectKind::Rls,
         ObjectKind::Policy,
         ObjectKind::Trigger,
+        ObjectKind::Rule,
         ObjectKind::Comment,
         ObjectKind::Grant,
     ];
@@ -77,6 +82,7 @@ impl ObjectKind {
             ObjectKind::Function => "function",
             ObjectKind::Procedure => "procedure",
             ObjectKind::Type => "type",
+            ObjectKind::Collation => "collation",
             ObjectKind::Sequence => "sequence",
             ObjectKind::Operator => "operator",
             ObjectKind::EventTrigger => "event_trigger",
@@ -89,20 +95,24 @@ impl ObjectKind {
             ObjectKind::Rls => "rls",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::Rule => "rule",
             ObjectKind::Comment => "comment",
             ObjectKind::Grant => "grant",
         }
     }
 
     /// The objects a report lists as tracked, drifted, missing or system, each on its own:
-    /// tables, views, materialized views, functions, procedures, types, sequences,
-    /// operators and event triggers.
+    /// tables, views, materialized views, functions, procedures, types, collations,
+    /// sequences, operators and event triggers.
     pub fn is_object(self) -> bool {
         self.is_relation()
             || self.is_routine()
             || matches!(
                 self,
-                ObjectKind::Type | ObjectKind::Operator | ObjectKind::EventTrigger
+                ObjectKind::Type
+                    | ObjectKind::Collation
+                    | ObjectKind::Operator
+                    | ObjectKind::EventTrigger
             )
     }
 
@@ -192,7 +202,7 @@ mod tests {
             assert_eq!(ObjectKind::from_name(kind.as_str()), Some(kind));
         }
         assert_eq!(ObjectKind::from_name("operator"), Some(Operator));
-        assert_eq!(ObjectKind::from_name("rule"), None);
+        assert_eq!(ObjectKind::from_name("publication"), None);
         let objects: Vec<ObjectKind> = ObjectKind::ALL
             .into_iter()
             .filter(|k| k.is_object())
@@ -206,6 +216,7 @@ mod tests {
                 Function,
                 Procedure,
                 Type,
+                Collation,
                 Sequence,
                 Operator,
                 EventTrigger

@@ -99,6 +99,9 @@ fn removed_objects(replayed: &Schema, differences: &[Difference]) -> Option<Grou
             ObjectKind::Sequence => Item::Sequence {
                 name: key.name.clone(),
             },
+            ObjectKind::Collation => Item::Collation {
+                name: key.name.clone(),
+            },
             _ => continue,
         };
         drops.push(item);

@@ -1,6 +1,7 @@
 //! Items with what each needs: other items (an order) and migrations (a slot in history).
 
 use super::item::{Item, TableItem};
+use super::Options;
 use crate::history::History;
 use crate::model::{ConstraintKind, ObjectKey, ObjectKind, Part, QualifiedName, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,20 +34,31 @@ impl Node {
         match &self.item {
             Item::Schema { .. } => 0,
             Item::Extension { .. } => 1,
-            Item::Type { .. } => 2,
-            Item::Sequence { .. } => 3,
-            Item::Function { .. } => 4,
-            Item::Operator { .. } => 5,
-            Item::Table(_) => 6,
-            Item::TablePart { .. } => 7,
-            Item::View { .. } => 8,
-            Item::EventTrigger { .. } => 9,
+            Item::Collation { .. } => 2,
+            Item::Type { .. } => 3,
+            Item::Sequence { .. } => 4,
+            Item::Function { .. } => 5,
+            Item::Operator { .. } => 6,
+            Item::Table(_) => 7,
+            Item::TablePart { .. } => 8,
+            Item::View { .. } => 9,
+            Item::Publication { .. } => 10,
+            Item::EventTrigger { .. } => 11,
+            Item::DefaultPrivileges => 12,
         }
     }
 }
 
-/// Builds the items for `objects` (drifted, to import) and what each needs.
-pub fn build(prod: &Schema, history: &History, objects: &[ObjectKey]) -> Vec<Node> {
+/// Builds the items for `objects` (drifted, to import) and what each needs. `everything`
+/// (an import of all drift) adds what belongs to the database rather than to one object:
+/// the managed schemas, the extensions installed in them and the default privileges.
+pub fn build(
+    prod: &Schema,
+    history: &History,
+    objects: &[ObjectKey],
+    options: &Options,
+) -> Vec<Node> {
+    let everything = options.everything;
     let mut builder = Builder {
         prod,
         history,
@@ -60,7 +72,19 @@ pub fn build(prod: &Schema, history: &History, objects: &[ObjectKey]) -> Vec<Nod
     for key in objects {
         builder.add_object(key);
     }
-    builder.add_schemas_and_extensions();
+    for (table, part) in &options.outside_parts {
+        let item = Item::TablePart {
+            table: table.clone(),
+            part: part.clone(),
+        };
+        let index = builder.push(item, Some(table_key(table)), &table.schema);
+        builder.parts.insert((table.clone(), part.clone()), index);
+    }
+    builder.add_schemas_and_extensions(everything);
+    builder.add_publications(everything);
+    if everything && !prod.default_privileges.is_empty() && history.default_privileges.is_none() {
+        builder.push(Item::DefaultPrivileges, None, "");
+    }
     builder.link();
     builder.nodes
 }
@@ -115,6 +139,9 @@ impl<'a> Builder<'a> {
             ObjectKind::Operator => Item::Operator { key: key.clone() },
             ObjectKind::EventTrigger => Item::EventTrigger { key: key.clone() },
             ObjectKind::Sequence => Item::Sequence {
+                name: key.name.clone(),
+            },
+            ObjectKind::Collation => Item::Collation {
                 name: key.name.clone(),
             },
             ObjectKind::Type => Item::Type {
@@ -265,7 +292,7 @@ impl<'a> Builder<'a> {
 
 /// The parts of a table an import creates separately, in catalog order: constraints (not
 /// inherited, not constraint triggers, which come as triggers), indexes (not partition
-/// copies), policies, triggers.
+/// copies), policies, triggers, rules.
 pub fn parts_of(table: &Table) -> Vec<Part> {
     let constraints = table
         .constraints
@@ -279,10 +306,12 @@ pub fn parts_of(table: &Table) -> Vec<Part> {
         .map(|i| Part::Index(i.name.clone()));
     let policies = table.policies.iter().map(|p| Part::Policy(p.name.clone()));
     let triggers = table.triggers.iter().map(|t| Part::Trigger(t.name.clone()));
+    let rules = table.rules.iter().map(|r| Part::Rule(r.name.clone()));
     constraints
         .chain(indexes)
         .chain(policies)
         .chain(triggers)
+        .chain(rules)
         .collect()
 }
 
@@ -296,17 +325,22 @@ enum Target {
 }
 
 impl<'a> Builder<'a> {
-    /// Schemas no migration creates, and extensions whose objects the items use.
-    fn add_schemas_and_extensions(&mut self) {
-        let schemas: BTreeSet<String> = self.nodes.iter().map(|n| n.schema.clone()).collect();
+    /// Schemas no migration creates (all the managed ones for `everything`, else those the
+    /// items create something in), and extensions whose objects the items use.
+    fn add_schemas_and_extensions(&mut self, everything: bool) {
+        let mut schemas: BTreeSet<String> = self.nodes.iter().map(|n| n.schema.clone()).collect();
+        if everything {
+            schemas.extend(self.prod.namespaces.iter().map(|n| n.name.clone()));
+        }
+        // Parts of tables elsewhere (`auth.users`) go into a schema that exists already.
+        schemas.retain(|s| self.prod.schemas.contains(s));
         for schema in schemas {
             // A schema is created when no migration does; `public` (which every database
-            // has) is written when production gave it a comment or privileges to reproduce.
+            // has) is written when production gave it a comment or changed its privileges.
             let migration_made = self.history.schemas.contains_key(&schema);
-            let decorated = self
-                .prod
-                .namespace(&schema)
-                .is_some_and(|n| n.comment.is_some() || !n.grants.is_empty());
+            let decorated = self.prod.namespace(&schema).is_some_and(|n| {
+                n.comment.is_some() || !n.grants.is_empty() || !n.revokes.is_empty()
+            });
             if !migration_made && (schema != "public" || decorated) {
                 let index = self.push(
                     Item::Schema {
@@ -328,12 +362,12 @@ impl<'a> Builder<'a> {
             .collect();
         // An extension is needed when the items use an object of its schema that is not
         // the model's, or when it lives in a managed schema (its objects sit beside the
-        // imported ones). A migration that creates it makes it a place in history instead.
+        // imported ones); an import of everything installs every extension production has.
+        // A migration that creates it makes it a place in history instead.
         let managed: BTreeSet<&String> = self.prod.schemas.iter().collect();
         for ext in &self.prod.extensions {
-            if ext.name == "plpgsql"
-                || !(used.contains(&ext.schema) || managed.contains(&ext.schema))
-            {
+            let wanted = everything || used.contains(&ext.schema) || managed.contains(&ext.schema);
+            if ext.name == "plpgsql" || !wanted {
                 continue;
             }
             let target = match self.history.extensions.get(&ext.name) {
@@ -353,6 +387,30 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Publications of the imported tables; with `everything`, also those that publish the
+    /// managed schemas whole or every table.
+    fn add_publications(&mut self, everything: bool) {
+        for publication in &self.prod.publications {
+            let in_history = self.history.published.get(&publication.name);
+            let tables: Vec<QualifiedName> = publication
+                .tables
+                .iter()
+                .filter(|t| self.by_owner.contains_key(&table_key(&t.name)))
+                .filter(|t| !in_history.is_some_and(|h| h.contains(&t.name)))
+                .map(|t| t.name.clone())
+                .collect();
+            let missing = !self.history.publications.contains_key(&publication.name);
+            if tables.is_empty() && !(everything && missing) {
+                continue;
+            }
+            let item = Item::Publication {
+                name: publication.name.clone(),
+                tables,
+            };
+            self.push(item, None, "");
+        }
+    }
+
     /// Is `key` an object of production's managed schemas (not an extension's)?
     fn prod_has(&self, key: &ObjectKey) -> bool {
         match key.kind {
@@ -361,6 +419,7 @@ impl<'a> Builder<'a> {
                 self.prod.views.contains_key(&key.name)
             }
             ObjectKind::Type => self.prod.types.contains_key(&key.name),
+            ObjectKind::Collation => self.prod.collations.contains_key(&key.name),
             ObjectKind::Sequence => self.prod.sequences.contains_key(&key.name),
             ObjectKind::Function | ObjectKind::Procedure => self.prod.functions.contains_key(key),
             ObjectKind::Operator => self.prod.operators.contains_key(key),
@@ -449,6 +508,30 @@ impl<'a> Builder<'a> {
                     out.push((index, self.target(&function)));
                 }
             }
+            Item::Publication { name, tables } => {
+                for table in tables {
+                    out.push((index, self.target(&table_key(table))));
+                }
+                let whole = self.prod.publications.iter().filter(|p| &p.name == name);
+                for schema in whole.flat_map(|p| &p.schemas) {
+                    out.extend(self.schema_target(schema).map(|t| (index, t)));
+                }
+            }
+            Item::DefaultPrivileges => {
+                out.extend(
+                    (0..self.nodes.len())
+                        .filter(|&i| i != index)
+                        .map(|i| (index, Target::Item(i))),
+                );
+                for d in &self.prod.default_privileges {
+                    out.extend(
+                        d.schema
+                            .iter()
+                            .filter_map(|s| self.schema_target(s))
+                            .map(|t| (index, t)),
+                    );
+                }
+            }
             Item::Table(item) => {
                 if let Some(table) = self.prod.tables.get(&item.name) {
                     let parents = table
@@ -464,6 +547,15 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         out
+    }
+
+    /// Where a schema comes from: a migration or an item, if not from outside.
+    fn schema_target(&self, schema: &str) -> Option<Target> {
+        match (self.history.schemas.get(schema), self.schemas.get(schema)) {
+            (Some(&file), _) => Some(Target::Migration(file)),
+            (None, Some(&item)) => Some(Target::Item(item)),
+            (None, None) => None,
+        }
     }
 
     /// The imported tables a table's foreign keys reference, itself excluded.
@@ -530,6 +622,11 @@ impl<'a> Builder<'a> {
 
     /// The item a dependency starts from, if that part is imported.
     fn source(&self, from: &ObjectKey, part: &Part) -> Option<usize> {
+        // Only a table's parts are items of their own: a domain's constraints, for one, are
+        // created with the domain, which then needs what they call.
+        if from.kind != ObjectKind::Table {
+            return self.by_owner.get(from).copied();
+        }
         match part {
             Part::Whole => self.by_owner.get(from).copied(),
             Part::Column(column) => {
@@ -547,10 +644,7 @@ impl<'a> Builder<'a> {
                         .get(&(from.name.clone(), Part::Trigger(name.clone())))
                 })
                 .copied(),
-            _ if from.kind == ObjectKind::Table => {
-                self.parts.get(&(from.name.clone(), part.clone())).copied()
-            }
-            _ => self.by_owner.get(from).copied(),
+            _ => self.parts.get(&(from.name.clone(), part.clone())).copied(),
         }
     }
 
@@ -594,7 +688,10 @@ impl<'a> Builder<'a> {
                     None => none,
                 };
             }
-            Item::Type { name, .. } | Item::Sequence { name } | Item::View { name } => name.clone(),
+            Item::Type { name, .. }
+            | Item::Collation { name }
+            | Item::Sequence { name }
+            | Item::View { name } => name.clone(),
             Item::Function { key } | Item::Operator { key } => key.name.clone(),
             _ => return none,
         };

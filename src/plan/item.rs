@@ -13,6 +13,8 @@ pub enum Item {
     Schema { name: String },
     /// `CREATE EXTENSION IF NOT EXISTS name WITH SCHEMA schema`.
     Extension { name: String, schema: String },
+    /// `CREATE COLLATION IF NOT EXISTS`, with its comment.
+    Collation { name: QualifiedName },
     /// An enum, domain, composite or range type, guarded. For an enum, `omit_values` are
     /// values a later migration adds (`ALTER TYPE ... ADD VALUE`), left out here.
     Type {
@@ -39,6 +41,30 @@ pub enum Item {
     /// An event trigger, guarded by a lookup in pg_event_trigger, then enabled as production
     /// has it, with its comment.
     EventTrigger { key: ObjectKey },
+    /// A publication, created where it is missing, and the imported `tables` of it added
+    /// where they are not published yet.
+    Publication {
+        name: String,
+        tables: Vec<QualifiedName>,
+    },
+    /// Production's `ALTER DEFAULT PRIVILEGES` for the managed schemas. It runs after every
+    /// other item, so that the objects the import creates have only the privileges their
+    /// own files give them, as in production.
+    DefaultPrivileges,
+}
+
+impl Item {
+    /// `schema app`, `publication supabase_realtime`: for the items that belong to no
+    /// object.
+    pub fn database_label(&self) -> Option<String> {
+        match self {
+            Item::Schema { name } => Some(format!("schema {name}")),
+            Item::Extension { name, .. } => Some(format!("extension {name}")),
+            Item::Publication { name, .. } => Some(format!("publication {name}")),
+            Item::DefaultPrivileges => Some("default privileges".into()),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

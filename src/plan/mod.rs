@@ -14,7 +14,7 @@ pub use item::{Item, TableItem};
 pub use select::{objects, resolve_table, Selection};
 
 use crate::history::History;
-use crate::model::{ObjectKey, Schema};
+use crate::model::{ObjectKey, Part, QualifiedName, Schema};
 use anyhow::Result;
 
 /// One file an import writes.
@@ -43,6 +43,11 @@ pub struct Plan {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub single_file: Option<String>,
+    /// An import of all drift: also the database's own items (see `graph::build`).
+    pub everything: bool,
+    /// Parts of tables outside the managed schemas to import (see `Schema::app_parts`); the
+    /// model given to `build` holds those tables.
+    pub outside_parts: Vec<(QualifiedName, Part)>,
 }
 
 /// Plans the import of `objects` (drifted production objects).
@@ -52,7 +57,7 @@ pub fn build(
     objects: &[ObjectKey],
     options: &Options,
 ) -> Result<Plan> {
-    let mut nodes = graph::build(prod, history, objects);
+    let mut nodes = graph::build(prod, history, objects, options);
     let order = place::order(&nodes)?;
     let slots = place::slots(&nodes, &order, history)?;
     let used: std::collections::BTreeSet<usize> = slots.iter().copied().collect();
@@ -223,6 +228,7 @@ fn summary(items: &[Item]) -> String {
                     crate::model::Part::Index(_) => "index",
                     crate::model::Part::Policy(_) => "policy",
                     crate::model::Part::Trigger(_) => "trigger",
+                    crate::model::Part::Rule(_) => "rule",
                     _ => "column",
                 };
                 let entry = tables.iter_mut().find(|(n, _)| *n == label).unwrap();
@@ -257,16 +263,16 @@ fn plural(n: usize, word: &str) -> String {
 
 fn item_label(item: &Item) -> String {
     match item {
-        Item::Schema { name } => format!("schema {name}"),
-        Item::Extension { name, .. } => format!("extension {name}"),
         Item::Type { name, .. } => format!("type {name}"),
         Item::Sequence { name } => format!("sequence {name}"),
+        Item::Collation { name } => format!("collation {name}"),
         Item::Function { key } | Item::Operator { key } | Item::EventTrigger { key } => {
             key.to_string()
         }
         Item::View { name } => format!("view {name}"),
         Item::Table(t) => format!("table {}", t.name),
         Item::TablePart { table, .. } => format!("part of table {table}"),
+        other => other.database_label().unwrap_or_default(),
     }
 }
 

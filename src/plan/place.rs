@@ -80,9 +80,8 @@ fn sort_name(node: &Node) -> String {
 /// `table public.orders`, `constraint orders_pkey on public.orders`...
 pub fn describe(node: &Node) -> String {
     match &node.item {
-        Item::Schema { name } => format!("schema {name}"),
-        Item::Extension { name, .. } => format!("extension {name}"),
         Item::TablePart { table, part } => format!("{} on {table}", part_label(part)),
+        other if other.database_label().is_some() => other.database_label().unwrap_or_default(),
         _ => node
             .owner
             .as_ref()
@@ -100,6 +99,7 @@ fn part_label(part: &crate::model::Part) -> String {
         Part::Index(n) => format!("index {n}"),
         Part::Policy(n) => format!("policy {n}"),
         Part::Trigger(n) => format!("trigger {n}"),
+        Part::Rule(n) => format!("rule {n}"),
     }
 }
 
@@ -268,6 +268,8 @@ fn label(node: &Node) -> String {
             key.signature.as_deref().unwrap_or_default()
         ),
         Item::EventTrigger { key } => format!("event_trigger_{}", key.name.name),
+        Item::Publication { name, .. } => format!("publication_{name}"),
+        Item::DefaultPrivileges => "default_privileges".into(),
         _ => node
             .owner
             .as_ref()

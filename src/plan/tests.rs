@@ -253,6 +253,7 @@ fn single_file_mode_makes_one_file_per_place_in_history() {
     let h = history(&["create table m (id int primary key)"]);
     let options = Options {
         single_file: Some("base_schema".into()),
+        ..Options::default()
     };
     let plan = build(&prod, &h, &tables(&["a", "b", "d"]), &options).unwrap();
     let names: Vec<&str> = plan.files.iter().map(|f| f.file_name.as_str()).collect();
@@ -406,6 +407,59 @@ fn a_trigger_needing_a_later_migrations_function_gets_its_own_file_after_it() {
         matches!(&plan.files[1].items[0], Item::TablePart { part: Part::Trigger(n), .. } if n == "t_audit")
     );
     assert_eq!(plan.files[1].title, "Import parts of table public.t");
+}
+
+#[test]
+fn a_domain_comes_after_the_function_its_check_calls() {
+    let mut prod = schema(vec![]);
+    let domain = ObjectKey::relation(ObjectKind::Type, qn("custom_id"));
+    let function = ObjectKey::routine(ObjectKind::Function, qn("valid"), "text");
+    prod.dependencies.push(Dependency {
+        from: domain.clone(),
+        part: Part::Constraint("custom_id_check".into()),
+        to: function.clone(),
+    });
+    // By kind alone a type goes before a function; the domain's check decides here.
+    let plan = build(
+        &prod,
+        &History::default(),
+        &[domain, function],
+        &Options::default(),
+    )
+    .unwrap();
+    let items: Vec<String> = plan
+        .files
+        .iter()
+        .flat_map(|f| &f.items)
+        .map(|i| format!("{i:?}"))
+        .collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items[0].starts_with("Function"), "{items:?}");
+    assert!(items[1].starts_with("Type"), "{items:?}");
+}
+
+#[test]
+fn a_collation_comes_before_the_table_that_uses_it_and_the_migration_that_does() {
+    let mut prod = schema(vec![table("t", &[])]);
+    let collation = ObjectKey::relation(ObjectKind::Collation, qn("numeric_order"));
+    prod.dependencies.push(Dependency {
+        from: ObjectKey::relation(ObjectKind::Table, qn("t")),
+        part: Part::Column("x".into()),
+        to: collation.clone(),
+    });
+    let h = history(&[
+        "create table m (id int)",
+        "create table n (a text collate numeric_order)",
+    ]);
+    let objects = [tables(&["t"]), vec![collation]].concat();
+    let plan = build(&prod, &h, &objects, &Options::default()).unwrap();
+    let placed: Vec<(usize, String)> = plan
+        .files
+        .iter()
+        .flat_map(|f| f.items.iter().map(move |i| (f.slot, format!("{i:?}"))))
+        .collect();
+    assert!(placed[0].1.starts_with("Collation"), "{placed:?}");
+    assert!(placed.iter().all(|(slot, _)| *slot <= 1), "{placed:?}");
 }
 
 #[test]

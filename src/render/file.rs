@@ -114,7 +114,10 @@ impl<'a> RollbackContext<'a> {
 
 pub(super) fn rollback(r: &Renderer, schema: &Schema, item: &Item) -> Result<Option<String>> {
     let context = match item {
-        Item::Schema { .. } | Item::Extension { .. } => return Ok(None),
+        Item::Schema { .. }
+        | Item::Extension { .. }
+        | Item::Publication { .. }
+        | Item::DefaultPrivileges => return Ok(None),
         Item::Type { name, .. } => {
             let def = schema
                 .types
@@ -127,6 +130,7 @@ pub(super) fn rollback(r: &Renderer, schema: &Schema, item: &Item) -> Result<Opt
             RollbackContext::object(kind, name)
         }
         Item::Sequence { name } => RollbackContext::object("sequence", name),
+        Item::Collation { name } => RollbackContext::object("collation", name),
         Item::Function { key } => {
             let f = function(schema, key)?;
             let arguments = match f.kind {
@@ -190,6 +194,7 @@ fn part_rollback<'a>(
         },
         Part::Policy(p) => RollbackContext::part("policy", name, p),
         Part::Trigger(tr) => RollbackContext::part("trigger", name, tr),
+        Part::Rule(rule) => RollbackContext::part("rule", name, rule),
     }))
 }
 

@@ -44,9 +44,9 @@ fn table(name: &str, columns: Vec<Column>) -> Table {
     }
 }
 
-/// `public.orders`: an identity key, a serial number, a check, a foreign key written inline,
-/// one not yet validated (guarded), an index, two policies, a trigger and a constraint
-/// trigger, comments and grants to some of the API roles.
+/// `public.orders`: an identity key (which CLUSTER uses), a serial number, a check, a foreign
+/// key written inline, one not yet validated (guarded), an index, two policies, a trigger and
+/// a constraint trigger, a disabled rule, comments and grants to some of the API roles.
 fn orders() -> Table {
     let mut id = column("id", "bigint", true, None);
     id.identity = Some(Identity {
@@ -108,6 +108,7 @@ fn orders() -> Table {
         comment: Some("Open orders per customer.".into()),
     }];
     t.rls_enabled = true;
+    t.clustered_on = Some("orders_pkey".into());
     t.policies = vec![
         Policy {
             name: "Customers read their orders".into(),
@@ -146,6 +147,13 @@ fn orders() -> Table {
             comment: Some("Checked at commit.".into()),
         },
     ];
+    t.rules = vec![Rule {
+        name: "orders_kept".into(),
+        definition: "CREATE RULE orders_kept AS\n    ON DELETE TO public.orders DO INSTEAD NOTHING"
+            .into(),
+        enabled: 'D',
+        comment: Some("Orders are never deleted.".into()),
+    }];
     t.comment = Some("One row per order.".into());
     t.grants = vec![
         grant("authenticated", "SELECT"),
@@ -165,12 +173,35 @@ fn model() -> Schema {
         name: "app".into(),
         owner: "postgres".into(),
         comment: Some("Application objects.".into()),
+        revokes: Vec::new(),
         grants: vec![grant("authenticated", "USAGE")],
     });
+    // USAGE taken from PUBLIC, then everything granted to a role and to PUBLIC, in that
+    // order.
+    s.namespaces.push(Namespace {
+        name: "public".into(),
+        owner: "pg_database_owner".into(),
+        comment: None,
+        revokes: vec![grant("PUBLIC", "USAGE")],
+        grants: vec![
+            grant("postgres", "USAGE"),
+            grant("postgres", "CREATE"),
+            grant("PUBLIC", "USAGE"),
+            grant("PUBLIC", "CREATE"),
+        ],
+    });
+    let natural = Collation {
+        name: qn("app", "Natural Order"),
+        definition: "provider = icu, deterministic = false, locale = 'en-u-kn-true'".into(),
+        owner: "postgres".into(),
+        comment: Some("Digits sort as numbers; it's case-blind.".into()),
+    };
+    s.collations.insert(natural.name.clone(), natural);
     s.extensions.push(Extension {
         name: "citext".into(),
         schema: "extensions".into(),
         version: "1.6".into(),
+        member_grants: Vec::new(),
     });
     let types = [
         (
@@ -217,6 +248,10 @@ fn model() -> Schema {
                 body,
                 owner: "postgres".into(),
                 comment: (name == "mood").then(|| "How it went.".into()),
+                grants: match name {
+                    "percentage" => vec![grant("PUBLIC", "USAGE"), grant("app_user", "USAGE")],
+                    _ => vec![grant("PUBLIC", "USAGE")],
+                },
             },
         );
     }
@@ -252,6 +287,7 @@ fn model() -> Schema {
         ConstraintKind::PrimaryKey,
         "PRIMARY KEY (id)",
     )];
+    customers.clustered_on = Some("customers_pkey".into());
     s.tables.insert(customers.name.clone(), customers);
     let orders = orders();
     s.tables.insert(orders.name.clone(), orders);
@@ -303,7 +339,14 @@ fn model() -> Schema {
         column_comments: vec![("id".into(), "The order.".into())],
         grants: vec![grant("authenticated", "SELECT")],
         indexes: Vec::new(),
+        clustered_on: None,
         triggers: Vec::new(),
+        rules: vec![Rule {
+            name: "open_orders_insert".into(),
+            definition: "CREATE RULE open_orders_insert AS\n    ON INSERT TO public.open_orders DO INSTEAD  INSERT INTO public.orders (customer_id)\n  VALUES (new.customer_id)".into(),
+            enabled: 'O',
+            comment: None,
+        }],
         estimated_rows: 0,
         size_bytes: 0,
     };
@@ -315,6 +358,7 @@ fn model() -> Schema {
         comment: None,
         column_comments: Vec::new(),
         grants: Vec::new(),
+        rules: Vec::new(),
         ..view.clone()
     };
     totals.indexes = vec![Index {
@@ -323,6 +367,7 @@ fn model() -> Schema {
         inherited: false,
         comment: None,
     }];
+    totals.clustered_on = Some("order_totals_customer_idx".into());
     s.views.insert(view.name.clone(), view);
     s.views.insert(totals.name.clone(), totals);
     s
@@ -353,12 +398,25 @@ fn schema_and_extension() {
         &s,
         &[
             Item::Schema { name: "app".into() },
+            Item::Schema {
+                name: "public".into(),
+            },
             Item::Extension {
                 name: "citext".into(),
                 schema: "extensions".into(),
             },
         ]
     ));
+}
+
+#[test]
+fn collation() {
+    let s = model();
+    let item = Item::Collation {
+        name: qn("app", "Natural Order"),
+    };
+    let rollback = renderer().rollback(&s, &item).unwrap().unwrap();
+    insta::assert_snapshot!(format!("{}-- {rollback}", bodies(&s, &[item])));
 }
 
 #[test]
@@ -456,6 +514,7 @@ fn table_with_its_parts() {
             part("orders", Part::Policy("no_deletes".into())),
             part("orders", Part::Trigger("orders_touch".into())),
             part("orders", Part::Constraint("orders_audit".into())),
+            part("orders", Part::Rule("orders_kept".into())),
         ]
     ));
 }

@@ -7,8 +7,8 @@
 //! looks the object up in the catalog first.
 //!
 //! One module per kind of object: `table` (tables and their columns), `parts`
-//! (constraints, indexes, policies, triggers), `objects` (schemas, extensions, types,
-//! sequences, functions, views), `privileges` (grants), `file` (the migration file around
+//! (constraints, indexes, policies, triggers, rules), `objects` (schemas, extensions,
+//! collations, types, sequences, functions, views), `privileges` (grants), `file` (the migration file around
 //! the items, and rollback statements).
 
 mod escape;
@@ -25,7 +25,8 @@ mod table;
 pub use file::FileHeader;
 
 use crate::model::{
-    EventTrigger, Function, ObjectKey, Operator, QualifiedName, Schema, Table, View,
+    DefaultPrivilege, EventTrigger, Function, ObjectKey, Operator, QualifiedName, Schema, Table,
+    View,
 };
 use crate::plan::Item;
 use anyhow::{anyhow, bail, Context, Result};
@@ -47,6 +48,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "rollback.sql.tera",
     "schema.sql.tera",
     "extension.sql.tera",
+    "collation.sql.tera",
     "type.sql.tera",
     "sequence.sql.tera",
     "function.sql.tera",
@@ -59,10 +61,13 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "index.sql.tera",
     "policy.sql.tera",
     "trigger.sql.tera",
+    "rule.sql.tera",
     "view.sql.tera",
     "operator.sql.tera",
     "event_trigger.sql.tera",
     "grants.sql.tera",
+    "publication.sql.tera",
+    "default_privileges.sql.tera",
     "drop.sql.tera",
 ];
 
@@ -120,9 +125,10 @@ impl Renderer {
     fn marked(&self, schema: &Schema, item: &Item) -> Result<String> {
         let rendered = match item {
             Item::Schema { name } => objects::schema(self, schema, name),
-            Item::Extension { name, schema: s } => objects::extension(self, name, s),
+            Item::Extension { name, schema: s } => objects::extension(self, schema, name, s),
             Item::Type { name, omit_values } => objects::type_def(self, schema, name, omit_values),
             Item::Sequence { name } => objects::sequence(self, schema, name),
+            Item::Collation { name } => objects::collation(self, schema, name),
             Item::Function { key } => objects::function(self, function(schema, key)?),
             Item::Table(t) => table::table(self, schema, t),
             Item::TablePart { table: name, part } => {
@@ -131,8 +137,17 @@ impl Renderer {
             Item::View { name } => objects::view(self, view(schema, name)?),
             Item::Operator { key } => objects::operator(self, operator(schema, key)?),
             Item::EventTrigger { key } => objects::event_trigger(self, event_trigger(schema, key)?),
+            Item::Publication { name, tables } => objects::publication(self, schema, name, tables),
+            Item::DefaultPrivileges => {
+                objects::default_privileges(self, &schema.default_privileges)
+            }
         };
         rendered.with_context(|| format!("rendering {}", describe(item)))
+    }
+
+    /// `ALTER DEFAULT PRIVILEGES` statements that give `defaults`.
+    pub fn default_privileges(&self, defaults: &[DefaultPrivilege]) -> Result<String> {
+        objects::default_privileges(self, defaults)
     }
 
     /// The statement that undoes the item (`DROP TABLE IF EXISTS ...;`), `None` for items
@@ -282,15 +297,15 @@ fn overrides(dir: &Path) -> Result<Vec<(String, String)>> {
 /// `table public.t`, `constraint c of public.t`... for error messages.
 fn describe(item: &Item) -> String {
     match item {
-        Item::Schema { name } => format!("schema {name}"),
-        Item::Extension { name, .. } => format!("extension {name}"),
         Item::Type { name, .. } => format!("type {name}"),
         Item::Sequence { name } => format!("sequence {name}"),
+        Item::Collation { name } => format!("collation {name}"),
         Item::Function { key } => key.to_string(),
         Item::Table(t) => format!("table {}", t.name),
         Item::TablePart { table, part } => format!("{part:?} of {table}"),
         Item::View { name } => format!("view {name}"),
         Item::Operator { key } | Item::EventTrigger { key } => key.to_string(),
+        other => other.database_label().unwrap_or_default(),
     }
 }
 
@@ -444,6 +459,7 @@ mod tests {
             },
             owner: "postgres".into(),
             comment: None,
+            grants: Vec::new(),
         };
         schema.types.insert(mood.name.clone(), mood);
         let item = Item::Type {

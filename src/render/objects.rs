@@ -1,32 +1,53 @@
-//! Schemas, extensions, types, standalone sequences, functions, views, operators and event
-//! triggers: one context and one template each.
+//! Schemas, extensions, collations, types, standalone sequences, functions, views, operators
+//! and event triggers: one context and one template each.
 
 use super::privileges::Privileges;
 use super::{parts, rel_options, RelOption, Renderer};
 use crate::model::{
-    quote_ident, EventTrigger, Firing, Function, Operator, QualifiedName, RoutineKind, Schema,
-    Sequence, TypeBody, View,
+    quote_ident, DefaultPrivilege, EventTrigger, Firing, Function, Operator, PublishedTable,
+    QualifiedName, RoutineKind, Schema, Sequence, TypeBody, View,
 };
 use anyhow::{anyhow, bail, Result};
+use indexmap::IndexMap;
 use serde::Serialize;
 
 #[derive(Serialize)]
 struct SchemaContext<'a> {
     name: &'a str,
     comment: Option<&'a str>,
+    revokes: Vec<Revoke<'a>>,
     /// Rendered grants.sql.tera: GRANTs only.
     privileges: String,
 }
 
-/// A schema, with the comment and privileges production gives it. Nothing is revoked: what
-/// the database grants on a schema of its own accord (a platform's roles) stays.
+/// `REVOKE privileges ON SCHEMA ... FROM grantee`.
+#[derive(Serialize)]
+struct Revoke<'a> {
+    privileges: Vec<&'a str>,
+    grantee: &'a str,
+}
+
+/// A schema, with the comment and privileges production gives it. Only what production
+/// took away from the privileges every new schema of the name has is revoked: what the
+/// database grants on a schema of its own accord (a platform's roles) stays.
 pub(super) fn schema(r: &Renderer, model: &Schema, name: &str) -> Result<String> {
     let namespace = model.namespace(name);
     let grants = namespace.map_or(&[][..], |n| &n.grants[..]);
     let privileges = Privileges::new("SCHEMA", quote_ident(name), grants, []).without_revoke();
+    let mut revokes: Vec<Revoke> = Vec::new();
+    for g in namespace.into_iter().flat_map(|n| &n.revokes) {
+        match revokes.last_mut() {
+            Some(last) if last.grantee == g.grantee => last.privileges.push(&g.privilege),
+            _ => revokes.push(Revoke {
+                privileges: vec![&g.privilege],
+                grantee: &g.grantee,
+            }),
+        }
+    }
     let context = SchemaContext {
         name,
         comment: namespace.and_then(|n| n.comment.as_deref()),
+        revokes,
         privileges: r.fragment("grants.sql.tera", &privileges)?,
     };
     r.render("schema.sql.tera", &context)
@@ -36,10 +57,56 @@ pub(super) fn schema(r: &Renderer, model: &Schema, name: &str) -> Result<String>
 struct ExtensionContext<'a> {
     name: &'a str,
     schema: &'a str,
+    /// Rendered grants.sql.tera for each routine of it whose privileges were changed.
+    privileges: Vec<String>,
 }
 
-pub(super) fn extension(r: &Renderer, name: &str, schema: &str) -> Result<String> {
-    r.render("extension.sql.tera", &ExtensionContext { name, schema })
+pub(super) fn extension(r: &Renderer, model: &Schema, name: &str, schema: &str) -> Result<String> {
+    let members = model
+        .extensions
+        .iter()
+        .filter(|e| e.name == name)
+        .flat_map(|e| &e.member_grants);
+    let privileges = members
+        .map(|m| {
+            let kind = if m.kind == "PROCEDURE" {
+                "PROCEDURE"
+            } else {
+                "FUNCTION"
+            };
+            let privileges = Privileges::new(kind, m.target.clone(), &m.grants, []);
+            r.fragment("grants.sql.tera", &privileges)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    r.render(
+        "extension.sql.tera",
+        &ExtensionContext {
+            name,
+            schema,
+            privileges,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct CollationContext<'a> {
+    name: &'a QualifiedName,
+    /// The options inside `CREATE COLLATION name (...)`.
+    definition: &'a str,
+    comment: Option<&'a str>,
+}
+
+pub(super) fn collation(r: &Renderer, schema: &Schema, name: &QualifiedName) -> Result<String> {
+    let c = schema
+        .collations
+        .get(name)
+        .ok_or_else(|| anyhow!("collation {name} is not in production's catalog"))?;
+    let context = CollationContext {
+        name,
+        definition: &c.definition,
+        comment: c.comment.as_deref(),
+    };
+    r.render("collation.sql.tera", &context)
 }
 
 /// A `CHECK` constraint of a domain, or an attribute of a composite type.
@@ -65,6 +132,8 @@ struct TypeContext<'a> {
     attributes: Vec<Definition<'a>>,
     range: Option<&'a str>,
     comment: Option<&'a str>,
+    /// Rendered grants.sql.tera.
+    privileges: String,
 }
 
 pub(super) fn type_def(
@@ -77,9 +146,12 @@ pub(super) fn type_def(
         .types
         .get(name)
         .ok_or_else(|| anyhow!("type {name} is not in production's catalog"))?;
+    // GRANT ... ON TYPE takes domains too.
+    let privileges = Privileges::new("TYPE", name.to_sql(), &def.grants, []).without_api_roles();
     let mut context = TypeContext {
         name: Some(name),
         comment: def.comment.as_deref(),
+        privileges: r.fragment("grants.sql.tera", &privileges)?,
         ..TypeContext::default()
     };
     match &def.body {
@@ -283,17 +355,24 @@ struct ViewContext<'a> {
     comment: Option<&'a str>,
     column_comments: Vec<ColumnComment<'a>>,
     privileges: String,
-    /// Rendered indexes (materialized views) and triggers (INSTEAD OF).
+    /// Rendered indexes (materialized views), triggers (INSTEAD OF) and rules.
     parts: Vec<String>,
 }
 
 pub(super) fn view(r: &Renderer, v: &View) -> Result<String> {
     let mut rendered = Vec::new();
     for index in &v.indexes {
-        rendered.push(trimmed(parts::index(r, &v.name, index, false)?));
+        let marks = parts::IndexMarks {
+            cluster: v.clustered_on.as_ref() == Some(&index.name),
+            ..parts::IndexMarks::default()
+        };
+        rendered.push(trimmed(parts::index(r, &v.name, index, marks)?));
     }
     for trigger in &v.triggers {
         rendered.push(trimmed(parts::trigger(r, &v.name, trigger)?));
+    }
+    for rule in &v.rules {
+        rendered.push(trimmed(parts::rule(r, &v.name, rule)?));
     }
     let privileges = Privileges::new("TABLE", v.name.to_sql(), &v.grants, []);
     let context = ViewContext {
@@ -360,4 +439,113 @@ pub(super) fn event_trigger(r: &Renderer, t: &EventTrigger) -> Result<String> {
 fn trimmed(mut text: String) -> String {
     text.truncate(text.trim_end().len());
     text
+}
+
+#[derive(Serialize)]
+struct PublicationContext<'a> {
+    name: &'a str,
+    all_tables: bool,
+    schemas: &'a [String],
+    publish: &'a str,
+    via_root: bool,
+    tables: Vec<&'a PublishedTable>,
+}
+
+/// A publication and the imported `tables` it publishes.
+pub(super) fn publication(
+    r: &Renderer,
+    model: &Schema,
+    name: &str,
+    tables: &[QualifiedName],
+) -> Result<String> {
+    let publication = model
+        .publications
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| anyhow!("publication {name} is not in production's catalog"))?;
+    let context = PublicationContext {
+        name,
+        all_tables: publication.all_tables,
+        schemas: &publication.schemas,
+        publish: &publication.publish,
+        via_root: publication.via_root,
+        tables: publication
+            .tables
+            .iter()
+            .filter(|t| tables.contains(&t.name))
+            .collect(),
+    };
+    r.render("publication.sql.tera", &context)
+}
+
+/// One `ALTER DEFAULT PRIVILEGES ... GRANT` statement: the privileges one owner's new
+/// objects of one kind give one grantee.
+#[derive(Serialize)]
+struct DefaultGrant<'a> {
+    owner: &'a str,
+    schema: Option<&'a str>,
+    objects: &'a str,
+    /// `ALL`, or the privileges in catalog order.
+    privileges: String,
+    grantee: &'a str,
+    grantable: bool,
+    /// Set on the first statement for every schema of one owner and kind: it takes the
+    /// built-in defaults away first.
+    reset: bool,
+}
+
+/// Every privilege a kind of object has (PostgreSQL 15): a grant of all of them is `ALL`.
+fn all_privileges(objects: &str) -> &'static [&'static str] {
+    match objects {
+        "TABLES" => &[
+            "INSERT",
+            "SELECT",
+            "UPDATE",
+            "DELETE",
+            "TRUNCATE",
+            "REFERENCES",
+            "TRIGGER",
+        ],
+        "SEQUENCES" => &["USAGE", "SELECT", "UPDATE"],
+        "FUNCTIONS" => &["EXECUTE"],
+        "TYPES" => &["USAGE"],
+        "SCHEMAS" => &["USAGE", "CREATE"],
+        _ => &[],
+    }
+}
+
+/// `ALTER DEFAULT PRIVILEGES` statements that give `defaults`.
+pub(super) fn default_privileges(r: &Renderer, defaults: &[DefaultPrivilege]) -> Result<String> {
+    let mut grouped: IndexMap<_, Vec<&str>> = IndexMap::new();
+    for d in defaults {
+        let key = (&d.owner, &d.schema, &d.objects, &d.grantee, d.grantable);
+        grouped.entry(key).or_default().push(&d.privilege);
+    }
+    let mut reset = std::collections::BTreeSet::new();
+    let grants: Vec<DefaultGrant> = grouped
+        .into_iter()
+        .map(
+            |((owner, schema, objects, grantee, grantable), privileges)| {
+                let all = all_privileges(objects);
+                let complete = !all.is_empty() && all.iter().all(|p| privileges.contains(p));
+                DefaultGrant {
+                    owner,
+                    schema: schema.as_deref(),
+                    objects,
+                    privileges: if complete {
+                        "ALL".into()
+                    } else {
+                        privileges.join(", ")
+                    },
+                    grantee,
+                    grantable,
+                    reset: schema.is_none() && reset.insert((owner, objects)),
+                }
+            },
+        )
+        .collect();
+    r.render(
+        "default_privileges.sql.tera",
+        &serde_json::json!({ "defaults": grants }),
+    )
 }

@@ -1,18 +1,23 @@
 //! The parts of a table that are items of their own: constraints, indexes, policies,
-//! triggers and columns added later. Each runs where the table has its production name.
+//! triggers, rules and columns added later. Each runs where the table has its production name.
 
 use super::{table, Renderer};
 use crate::model::{
-    ConstraintKind, Index, Part, Policy, PolicyCommand, QualifiedName, ReplicaIdentity, Schema,
-    Table, Trigger,
+    ConstraintKind, Index, Part, Policy, PolicyCommand, QualifiedName, ReplicaIdentity, Rule,
+    Schema, Table, Trigger,
 };
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
 
 pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Result<String> {
     let missing = |kind: &str, name: &str| anyhow!("{} has no {kind} {name} in production", t.name);
-    // REPLICA IDENTITY USING INDEX needs the index: it comes with the part that creates it.
+    // REPLICA IDENTITY USING INDEX and CLUSTER ON need the index: they come with the part
+    // that creates it.
     let identity_index = |name: &str| matches!(schema.replica_identity(&t.name), ReplicaIdentity::Index(i) if i == name);
+    let marks = |name: &str| IndexMarks {
+        replica_identity: identity_index(name),
+        cluster: t.clustered_on.as_deref() == Some(name),
+    };
     match part {
         Part::Whole => bail!("a table part must name a part, not the whole table"),
         Part::Column(name) => table::add_column(r, schema, t, name),
@@ -30,7 +35,7 @@ pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Res
                 table: &t.name,
                 name,
                 definition: &c.definition,
-                replica_identity: identity_index(name),
+                marks: marks(name),
                 comment: c.comment.as_deref(),
             };
             r.render("constraint.sql.tera", &context)
@@ -41,7 +46,7 @@ pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Res
                 .iter()
                 .find(|i| &i.name == name)
                 .ok_or_else(|| missing("index", name))?;
-            index(r, &t.name, found, identity_index(name))
+            index(r, &t.name, found, marks(name))
         }
         Part::Policy(name) => {
             let p = t
@@ -52,6 +57,14 @@ pub(super) fn part(r: &Renderer, schema: &Schema, t: &Table, part: &Part) -> Res
             policy(r, &t.name, p)
         }
         Part::Trigger(name) => trigger(r, &t.name, find_trigger(t, name)?),
+        Part::Rule(name) => {
+            let found = t
+                .rules
+                .iter()
+                .find(|rule| &rule.name == name)
+                .ok_or_else(|| missing("rule", name))?;
+            rule(r, &t.name, found)
+        }
     }
 }
 
@@ -69,9 +82,19 @@ struct ConstraintContext<'a> {
     /// `pg_get_constraintdef`, `NOT VALID`, `DEFERRABLE` and the index's `WITH (...)`
     /// included.
     definition: &'a str,
-    /// The table's `REPLICA IDENTITY USING INDEX` names this constraint's index.
-    replica_identity: bool,
+    #[serde(flatten)]
+    marks: IndexMarks,
     comment: Option<&'a str>,
+}
+
+/// What a relation says about one of its indexes (or the index of a key constraint),
+/// written once the index exists.
+#[derive(Serialize, Clone, Copy, Default)]
+pub(super) struct IndexMarks {
+    /// The table's `REPLICA IDENTITY USING INDEX` names it.
+    pub(super) replica_identity: bool,
+    /// `ALTER TABLE ... CLUSTER ON` names it.
+    pub(super) cluster: bool,
 }
 
 #[derive(Serialize)]
@@ -81,8 +104,8 @@ struct IndexContext<'a> {
     name: QualifiedName,
     /// `pg_get_indexdef` with `IF NOT EXISTS`.
     definition: String,
-    /// The table's `REPLICA IDENTITY USING INDEX` names this index.
-    replica_identity: bool,
+    #[serde(flatten)]
+    marks: IndexMarks,
     comment: Option<&'a str>,
 }
 
@@ -92,7 +115,7 @@ pub(super) fn index(
     r: &Renderer,
     relation: &QualifiedName,
     index: &Index,
-    replica_identity: bool,
+    marks: IndexMarks,
 ) -> Result<String> {
     if index.inherited {
         return Ok(String::new());
@@ -101,7 +124,7 @@ pub(super) fn index(
         relation,
         name: QualifiedName::new(relation.schema.clone(), index.name.clone()),
         definition: if_not_exists(&index.definition)?,
-        replica_identity,
+        marks,
         comment: index.comment.as_deref(),
     };
     r.render("index.sql.tera", &context)
@@ -172,13 +195,8 @@ pub(super) fn trigger(r: &Renderer, relation: &QualifiedName, t: &Trigger) -> Re
     } else {
         or_replace(&t.definition)?
     };
-    let enabled = match t.enabled {
-        'O' => None,
-        'D' => Some("DISABLE"),
-        'R' => Some("ENABLE REPLICA"),
-        'A' => Some("ENABLE ALWAYS"),
-        other => bail!("unknown tgenabled '{other}' for trigger {}", t.name),
-    };
+    let enabled = enabled(t.enabled)
+        .ok_or_else(|| anyhow!("unknown tgenabled '{}' for trigger {}", t.enabled, t.name))?;
     let context = TriggerContext {
         table: relation,
         name: &t.name,
@@ -188,6 +206,58 @@ pub(super) fn trigger(r: &Renderer, relation: &QualifiedName, t: &Trigger) -> Re
         comment: t.comment.as_deref(),
     };
     r.render("trigger.sql.tera", &context)
+}
+
+/// `ALTER TABLE ... DISABLE/ENABLE` for a trigger's or rule's firing code: `None` inside for
+/// the default (fires on origin), `None` outside for a code pgdrift does not know.
+fn enabled(code: char) -> Option<Option<&'static str>> {
+    Some(match code {
+        'O' => None,
+        'D' => Some("DISABLE"),
+        'R' => Some("ENABLE REPLICA"),
+        'A' => Some("ENABLE ALWAYS"),
+        _ => return None,
+    })
+}
+
+#[derive(Serialize)]
+struct RuleContext<'a> {
+    table: &'a QualifiedName,
+    name: &'a str,
+    /// `CREATE OR REPLACE RULE ...`.
+    definition: String,
+    /// `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`, or none for the default.
+    enabled: Option<&'static str>,
+    comment: Option<&'a str>,
+}
+
+/// A rewrite rule of a table or view, from `pg_get_ruledef`.
+pub(super) fn rule(r: &Renderer, relation: &QualifiedName, rule: &Rule) -> Result<String> {
+    let definition = rule
+        .definition
+        .strip_prefix("CREATE RULE ")
+        .map(|rest| format!("CREATE OR REPLACE RULE {rest}"))
+        .ok_or_else(|| {
+            anyhow!(
+                "unexpected rule definition (not CREATE RULE): {}",
+                rule.definition
+            )
+        })?;
+    let enabled = enabled(rule.enabled).ok_or_else(|| {
+        anyhow!(
+            "unknown ev_enabled '{}' for rule {}",
+            rule.enabled,
+            rule.name
+        )
+    })?;
+    let context = RuleContext {
+        table: relation,
+        name: &rule.name,
+        definition,
+        enabled,
+        comment: rule.comment.as_deref(),
+    };
+    r.render("rule.sql.tera", &context)
 }
 
 /// `CREATE TRIGGER ...` as `CREATE OR REPLACE TRIGGER ...`.
@@ -238,11 +308,11 @@ mod tests {
             comment: None,
         };
         let table = QualifiedName::new("public", "p_2024");
-        assert_eq!(index(&r, &table, &i, false).unwrap(), "");
+        assert_eq!(index(&r, &table, &i, IndexMarks::default()).unwrap(), "");
         i.inherited = false;
         i.comment = Some("it's".into());
         assert_eq!(
-            index(&r, &table, &i, false).unwrap(),
+            index(&r, &table, &i, IndexMarks::default()).unwrap(),
             "CREATE INDEX IF NOT EXISTS p_2024_x_idx ON public.p_2024 USING btree (x);\n\
              COMMENT ON INDEX public.p_2024_x_idx IS 'it''s';\n"
         );

@@ -2,11 +2,11 @@
 //! grants by default.
 //!
 //! Supabase runs `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ... TO anon,
-//! authenticated, service_role`, so an object created by a migration starts with grants
-//! production may have revoked. The statements therefore take every privilege away first
-//! (from PUBLIC, from every role production grants to, and from the API roles where they
-//! exist), then grant production's privileges in the order of its ACL, which is the order
-//! pg_dump prints them in.
+//! authenticated, service_role` on tables, sequences and functions, so an object created by
+//! a migration starts with grants production may have revoked. The statements therefore
+//! take every privilege away first (from PUBLIC, from every role production grants to, and
+//! for those kinds from the API roles where they exist), then grant production's privileges
+//! in the order of its ACL, which is the order pg_dump prints them in.
 
 use crate::model::Grant;
 use serde::Serialize;
@@ -17,7 +17,7 @@ const API_ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
 /// The context of `grants.sql.tera` for one object.
 #[derive(Serialize)]
 pub(super) struct Privileges {
-    /// `TABLE`, `SEQUENCE`, `FUNCTION`, `PROCEDURE` or `SCHEMA`.
+    /// `TABLE`, `SEQUENCE`, `FUNCTION`, `PROCEDURE`, `TYPE` or `SCHEMA`.
     kind: &'static str,
     /// The object as SQL: `public.t`, `public.f(a integer)`.
     target: String,
@@ -93,6 +93,15 @@ impl Privileges {
             api_roles,
             grants: groups,
             revoke: true,
+        }
+    }
+
+    /// Without the guarded revokes from the API roles: for objects Supabase's default
+    /// privileges grant them nothing on (types).
+    pub(super) fn without_api_roles(self) -> Privileges {
+        Privileges {
+            api_roles: Vec::new(),
+            ..self
         }
     }
 

@@ -215,6 +215,8 @@ struct InlineConstraint<'a> {
     definition: &'a str,
     /// The table's `REPLICA IDENTITY USING INDEX` names this constraint's index.
     replica_identity: bool,
+    /// `ALTER TABLE ... CLUSTER ON` names this constraint's index.
+    cluster: bool,
     comment: Option<&'a str>,
 }
 
@@ -236,6 +238,7 @@ fn inline_constraints<'a>(
                 name: &c.name,
                 definition: &c.definition,
                 replica_identity: matches!(&identity, ReplicaIdentity::Index(i) if *i == c.name),
+                cluster: t.clustered_on.as_ref() == Some(&c.name),
                 comment: c.comment.as_deref(),
             })
         })
@@ -310,6 +313,7 @@ fn parent_checks(t: &Table) -> impl Iterator<Item = InlineConstraint<'_>> {
             name: &c.name,
             definition: &c.definition,
             replica_identity: false,
+            cluster: false,
             comment: None,
         })
 }

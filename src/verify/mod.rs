@@ -65,7 +65,7 @@ pub fn replay_files(
         .target
         .connect()
         .context("connecting to the scratch database")?;
-    let (default_privileges, roles) = prelude::default_privileges(&production.default_privileges);
+    let (default_privileges, roles) = prelude::default_privileges(&production.default_privileges)?;
     prelude::check_roles(
         &mut client,
         &[&production.without_system, &production.outside],

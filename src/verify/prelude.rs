@@ -4,7 +4,7 @@
 //! be created in a scratch database: missing ones are reported with the statement to run.
 
 use crate::history::History;
-use crate::model::{quote_ident, DefaultPrivilege, Extension, ObjectKey, Part, Schema};
+use crate::model::{DefaultPrivilege, Extension, ObjectKey, Part, Schema};
 use crate::plan;
 use crate::render::Renderer;
 use anyhow::{bail, Result};
@@ -62,6 +62,15 @@ pub fn generate(
 /// `auth.users` calling a function of `public`): those are the migrations' to create.
 fn without_managed_parts(outside: &Schema, managed: &[String]) -> Schema {
     let mut copy = outside.clone();
+    for (table, part) in outside.app_parts(managed) {
+        if let Some(t) = copy.tables.get_mut(&table) {
+            match part {
+                Part::Trigger(n) => t.triggers.retain(|x| x.name != n),
+                Part::Policy(n) => t.policies.retain(|x| x.name != n),
+                _ => {}
+            }
+        }
+    }
     for dep in outside
         .dependencies
         .iter()
@@ -75,6 +84,7 @@ fn without_managed_parts(outside: &Schema, managed: &[String]) -> Schema {
             Part::Policy(n) => table.policies.retain(|p| &p.name != n),
             Part::Constraint(n) => table.constraints.retain(|c| &c.name != n),
             Part::Index(n) => table.indexes.retain(|i| &i.name != n),
+            Part::Rule(n) => table.rules.retain(|r| &r.name != n),
             _ => {}
         }
     }
@@ -86,44 +96,13 @@ fn without_managed_parts(outside: &Schema, managed: &[String]) -> Schema {
 /// Production's default privileges as `ALTER DEFAULT PRIVILEGES` statements, and the roles
 /// they name: the objects the migrations create must get in the replay the privileges
 /// production gives such objects.
-pub fn default_privileges(defaults: &[DefaultPrivilege]) -> (String, Vec<String>) {
-    let mut sql = String::new();
-    let mut roles = Vec::new();
-    let mut revoked = BTreeSet::new();
-    for d in defaults {
-        let scope = match &d.schema {
-            Some(s) => format!(
-                "FOR ROLE {} IN SCHEMA {}",
-                quote_ident(&d.owner),
-                quote_ident(s)
-            ),
-            None => format!("FOR ROLE {}", quote_ident(&d.owner)),
-        };
-        // A default without a schema replaces the built-in one, which grants PUBLIC some rights.
-        if d.schema.is_none() && revoked.insert((&d.owner, &d.objects)) {
-            sql.push_str(&format!(
-                "ALTER DEFAULT PRIVILEGES {scope} REVOKE ALL ON {} FROM PUBLIC;\n",
-                d.objects
-            ));
-        }
-        let to = if d.grantee == "PUBLIC" {
-            d.grantee.clone()
-        } else {
-            quote_ident(&d.grantee)
-        };
-        let option = if d.grantable {
-            " WITH GRANT OPTION"
-        } else {
-            ""
-        };
-        sql.push_str(&format!(
-            "ALTER DEFAULT PRIVILEGES {scope} GRANT {} ON {} TO {to}{option};\n",
-            d.privilege, d.objects
-        ));
-        roles.push(d.owner.clone());
-        roles.push(d.grantee.clone());
-    }
-    (sql, roles)
+pub fn default_privileges(defaults: &[DefaultPrivilege]) -> Result<(String, Vec<String>)> {
+    let sql = Renderer::new(None)?.default_privileges(defaults)?;
+    let roles = defaults
+        .iter()
+        .flat_map(|d| [d.owner.clone(), d.grantee.clone()])
+        .collect();
+    Ok((sql, roles))
 }
 
 /// Fails with the statements to run when the scratch server lacks roles production uses.

@@ -344,7 +344,7 @@ fn table_items(schema: &Schema) -> Vec<Item> {
         .collect()
 }
 
-/// Constraints (keys first, foreign keys last), indexes, policies, triggers.
+/// Constraints (keys first, foreign keys last), indexes, policies, triggers, rules.
 fn part_items(schema: &Schema) -> Vec<Item> {
     let rank = |kind: ConstraintKind| match kind {
         ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion => 0,
@@ -389,6 +389,13 @@ fn part_items(schema: &Schema) -> Vec<Item> {
                 .map(|tr| part(&t.name, Part::Trigger(tr.name.clone()))),
         );
     }
+    for t in schema.tables.values() {
+        items.extend(
+            t.rules
+                .iter()
+                .map(|r| part(&t.name, Part::Rule(r.name.clone()))),
+        );
+    }
     items
 }
 
@@ -427,6 +434,12 @@ pub fn every_item(schema: &Schema) -> Vec<Item> {
         name: e.name.clone(),
         schema: e.schema.clone(),
     }));
+    items.extend(
+        schema
+            .collations
+            .keys()
+            .map(|name| Item::Collation { name: name.clone() }),
+    );
     items.extend(type_items(schema));
     items.extend(
         schema

@@ -2,8 +2,9 @@
 --
 -- `holder` lists every dependent object pgdrift models, as the pg_depend key
 -- (classid, objid, objsubid) it is recorded under, with the relation, type or routine that
--- owns it and the part of that owner it is (a column, constraint, index, policy, trigger, or
--- the whole object). `target` names every relation, type and routine outside pg_catalog and
+-- owns it and the part of that owner it is (a column, constraint, index, policy, trigger,
+-- rule, or the whole object: a view's rules, its query among them, are the view's).
+-- `target` names every relation, type, routine and collation outside pg_catalog and
 -- information_schema: an index stands for its table, an array type for its element, a row
 -- type for its relation and a multirange for its range. Routines carry their argument types,
 -- operators their operand types (left_type is NULL for a prefix operator).
@@ -65,10 +66,12 @@ holder (classid, objid, objsubid, owner_class, owner_oid, part, part_name) AS (
     JOIN pg_trigger t ON t.tgrelid = r.oid
    WHERE NOT t.tgisinternal AND t.tgparentid = 0
   UNION ALL
-  SELECT 'pg_rewrite'::regclass, rw.oid, 0, 'pg_class'::regclass, r.oid, 'whole', NULL
+  SELECT 'pg_rewrite'::regclass, rw.oid, 0, 'pg_class'::regclass, r.oid,
+         CASE WHEN r.relkind IN ('r', 'p') THEN 'rule' ELSE 'whole' END,
+         CASE WHEN r.relkind IN ('r', 'p') THEN rw.rulename::text END
     FROM rel r
     JOIN pg_rewrite rw ON rw.ev_class = r.oid
-   WHERE r.relkind IN ('v', 'm')
+   WHERE r.relkind IN ('r', 'p', 'v', 'm')
   UNION ALL
   SELECT 'pg_proc'::regclass, p.oid, 0, 'pg_proc'::regclass, p.oid, 'whole', NULL
     FROM pg_proc p
@@ -130,6 +133,12 @@ target (classid, objid, kind, schema, name, argument_types, left_type, right_typ
          n.nspname::text, p.proname::text, p.proargtypes, NULL, NULL
     FROM pg_proc p
     JOIN pg_namespace n ON n.oid = p.pronamespace
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  UNION ALL
+  SELECT 'pg_collation'::regclass, co.oid, 'collation', n.nspname::text, co.collname::text, NULL,
+         NULL, NULL
+    FROM pg_collation co
+    JOIN pg_namespace n ON n.oid = co.collnamespace
    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
   UNION ALL
   SELECT 'pg_operator'::regclass, o.oid, 'operator', n.nspname::text, o.oprname::text, NULL,

@@ -1,12 +1,17 @@
 -- The managed schemas ($1) themselves, in the order given: owner, comment, and the
--- privileges granted on them, one row per privilege (a schema without any comes once, with
--- no grantee), in the order of the ACL.
+-- privileges to revoke and to grant on them, one row per privilege (a schema without any
+-- comes once, with no grantee): the revokes first, then the grants in the order of the ACL.
 --
--- Privileges are read relative to those the schema has as soon as it exists, which is what
--- pg_dump prints schema privileges against: its owner's, and for a schema with initial
--- privileges (public, with USAGE for PUBLIC) those. What production grants beyond them is
--- what a new database needs; what it revoked from them is not read (a platform may grant
--- more on its own schemas than a migration should take away).
+-- Privileges are read relative to those the schema has as soon as it exists, as pg_dump
+-- prints schema privileges: its owner's, and for a schema with initial privileges (public,
+-- with USAGE for PUBLIC) those. Like pg_dump, they are compared entry by entry (grantee,
+-- grantor and privileges): an initial entry production does not have as it is (public's
+-- USAGE for PUBLIC revoked, or CREATE granted to PUBLIC beside it) is revoked whole, and
+-- each entry of production's ACL that is not an initial one is granted whole. Revoking an
+-- entry whole before granting it again puts it where production's ACL has it, after the
+-- grants that came before. The owner's own entry is left out: ownership is not
+-- reproduced. Nothing else is ever revoked: a platform may grant more on its own schemas
+-- than a migration should take away.
 --
 -- Every new database has public with the comment 'standard public schema'; that comment is
 -- read as no comment, since there is nothing to reproduce.
@@ -23,6 +28,7 @@ SELECT s.nspname::text AS name,
        pg_get_userbyid(s.nspowner)::text AS owner,
        CASE WHEN s.nspname = 'public' AND d.description = 'standard public schema' THEN NULL
             ELSE d.description END AS comment,
+       g.revoke,
        g.grantee,
        g.privilege,
        g.grantable
@@ -30,18 +36,21 @@ SELECT s.nspname::text AS name,
   LEFT JOIN pg_description d ON d.classoid = 'pg_namespace'::regclass
        AND d.objoid = s.oid AND d.objsubid = 0
   LEFT JOIN LATERAL (
-       SELECT CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(acl.grantee)::text END
+       SELECT changed.revoke,
+              CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(acl.grantee)::text END
                 AS grantee,
               acl.privilege_type AS privilege,
               acl.is_grantable AS grantable,
-              item.position,
+              changed.position,
               acl.bit
-         FROM unnest(s.acl) WITH ORDINALITY AS item(entry, position)
-        CROSS JOIN LATERAL aclexplode(ARRAY[item.entry]) WITH ORDINALITY
+         FROM (SELECT true AS revoke, item.entry, item.position
+                 FROM unnest(s.baseline) WITH ORDINALITY AS item(entry, position)
+                WHERE NOT item.entry = ANY (s.acl)
+               UNION ALL
+               SELECT false, item.entry, item.position
+                 FROM unnest(s.acl) WITH ORDINALITY AS item(entry, position)
+                WHERE NOT item.entry = ANY (s.baseline)) AS changed
+        CROSS JOIN LATERAL aclexplode(ARRAY[changed.entry]) WITH ORDINALITY
               AS acl(grantor, grantee, privilege_type, is_grantable, bit)
-        WHERE acl.grantee <> s.nspowner
-          AND NOT EXISTS (SELECT 1 FROM aclexplode(s.baseline) AS b
-                           WHERE b.grantee = acl.grantee
-                             AND b.privilege_type = acl.privilege_type
-                             AND b.is_grantable = acl.is_grantable)) AS g ON true
- ORDER BY s.position, g.position, g.bit
+        WHERE acl.grantee <> s.nspowner) AS g ON true
+ ORDER BY s.position, g.revoke DESC, g.position, g.bit

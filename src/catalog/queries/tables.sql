@@ -2,6 +2,8 @@
 -- without the tables that belong to an extension. The storage parameters of a table's
 -- TOAST table come with its own, prefixed `toast.` as CREATE TABLE takes them.
 --
+-- cluster_index names the index ALTER TABLE ... CLUSTER ON marked (at most one).
+--
 -- replica_index names the index a REPLICA IDENTITY USING INDEX points at. When that index
 -- was dropped, relreplident stays 'i' with no index (the table then behaves as NOTHING, and
 -- pg_dump prints nothing for it).
@@ -35,6 +37,10 @@ SELECT c.oid,
           FROM pg_index i
           JOIN pg_class ic ON ic.oid = i.indexrelid
          WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,
+       (SELECT ic.relname::text
+          FROM pg_index i
+          JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisclustered) AS cluster_index,
        c.reltuples,
        pg_total_relation_size(c.oid) AS size_bytes
   FROM pg_class c

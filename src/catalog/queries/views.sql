@@ -1,6 +1,7 @@
 -- Views and materialized views of the managed schemas ($1), without those that belong to
 -- an extension. pg_get_viewdef without pretty-printing keeps every parenthesis, as pg_dump
--- does, so the text replays to the same query.
+-- does, so the text replays to the same query. cluster_index names the index of a
+-- materialized view that ALTER TABLE ... CLUSTER ON marked.
 SELECT c.oid,
        n.nspname::text AS schema,
        c.relname::text AS name,
@@ -14,6 +15,10 @@ SELECT c.oid,
        ARRAY(SELECT a.attname::text FROM pg_attribute a
               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
               ORDER BY a.attnum) AS column_names,
+       (SELECT ic.relname::text
+          FROM pg_index i
+          JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisclustered) AS cluster_index,
        c.reltuples,
        pg_total_relation_size(c.oid) AS size_bytes
   FROM pg_class c

@@ -116,6 +116,7 @@ fn base() -> Schema {
         name: "pgcrypto".into(),
         schema: "extensions".into(),
         version: "1.3".into(),
+        member_grants: Vec::new(),
     }];
     schema.types.insert(
         qn("public.mood"),
@@ -126,6 +127,7 @@ fn base() -> Schema {
             },
             owner: "postgres".into(),
             comment: None,
+            grants: vec![grant("PUBLIC", "USAGE")],
         },
     );
     schema.sequences.insert(id_seq.name.clone(), id_seq);
@@ -144,6 +146,8 @@ fn base() -> Schema {
             column_comments: vec![],
             grants: vec![grant("authenticated", "SELECT")],
             indexes: vec![],
+            clustered_on: None,
+            rules: vec![],
             triggers: vec![],
             estimated_rows: -1,
             size_bytes: 0,

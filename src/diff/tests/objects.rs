@@ -1,6 +1,7 @@
 //! Objects other than tables: routines, types, sequences, views, extensions.
 
 use super::*;
+use crate::model::{Grant, MemberGrants};
 
 #[test]
 fn a_function_definition_difference_shows_the_first_line_that_differs() {
@@ -137,6 +138,7 @@ fn an_extension_missing_and_another_of_another_version() {
         name: "pg_trgm".into(),
         schema: "extensions".into(),
         version: "1.6".into(),
+        member_grants: Vec::new(),
     });
     let mut replay = base();
     replay.extensions[0].version = "1.2".into();
@@ -156,8 +158,33 @@ fn an_extension_missing_and_another_of_another_version() {
 }
 
 #[test]
+fn privileges_granted_on_an_extension_routine_are_a_difference() {
+    let mut prod = base();
+    prod.extensions[0].member_grants.push(MemberGrants {
+        kind: "FUNCTION".into(),
+        target: "public.gen_random_uuid()".into(),
+        grants: vec![Grant::new("anon", "EXECUTE")],
+    });
+    let replay = base();
+    expect(
+        &prod,
+        &replay,
+        &["extension pgcrypto: differs: privileges of its routines FUNCTION public.gen_random_uuid(): EXECUTE to anon in production, nothing in migrations"],
+        json!([
+            {"object": "extension pgcrypto", "kind": "extension", "state": "differs",
+             "detail": "privileges of its routines FUNCTION public.gen_random_uuid(): EXECUTE to anon in production, nothing in migrations"},
+        ]),
+    );
+}
+
+#[test]
 fn domain_and_composite_differences() {
     let with_types = |not_null: bool, check: bool, attributes: [(&str, &str); 2]| {
+        let grants = if check {
+            vec![grant("PUBLIC", "USAGE"), grant("app_user", "USAGE")]
+        } else {
+            vec![grant("PUBLIC", "USAGE")]
+        };
         let mut schema = base();
         let constraints = if check {
             vec![("email_check".into(), "CHECK ((VALUE ~ '@'::text))".into())]
@@ -183,6 +210,7 @@ fn domain_and_composite_differences() {
                 body,
                 owner,
                 comment,
+                grants: grants.clone(),
             };
             schema.types.insert(name, def);
         }
@@ -198,6 +226,8 @@ fn domain_and_composite_differences() {
             "type public.address: differs: attribute order street, zip in production, zip, street in migrations",
             "attribute public.address.zip: differs: type text in production, integer in migrations",
             "constraint email_check on domain public.email: in production, not in migrations",
+            "grant USAGE on type public.address to app_user: in production, not in migrations",
+            "grant USAGE on type public.email to app_user: in production, not in migrations",
         ],
         json!([
             {"object": "type public.email", "kind": "type", "state": "differs",
@@ -207,6 +237,54 @@ fn domain_and_composite_differences() {
             {"object": "attribute public.address.zip", "kind": "attribute", "state": "differs",
              "detail": "type text in production, integer in migrations"},
             {"object": "constraint email_check on domain public.email", "kind": "constraint",
+             "state": "in_production_only"},
+            {"object": "grant USAGE on type public.address to app_user", "kind": "grant",
+             "state": "in_production_only"},
+            {"object": "grant USAGE on type public.email to app_user", "kind": "grant",
+             "state": "in_production_only"},
+        ]),
+    );
+}
+
+#[test]
+fn collations_by_name_options_and_comment() {
+    let collation = |name: &str, locale: &str, comment: Option<&str>| Collation {
+        name: qn(name),
+        definition: format!("provider = icu, locale = '{locale}'"),
+        owner: "postgres".into(),
+        comment: comment.map(Into::into),
+    };
+    let with = |collations: Vec<Collation>| {
+        let mut schema = base();
+        for c in collations {
+            schema.collations.insert(c.name.clone(), c);
+        }
+        schema
+    };
+    let prod = with(vec![
+        collation(
+            "public.numeric_order",
+            "en-u-kn-true",
+            Some("digits as numbers"),
+        ),
+        collation("public.loose", "und-u-ks-level2", None),
+    ]);
+    let replay = with(vec![collation("public.numeric_order", "en", None)]);
+    let options = "options provider = icu, locale = 'en-u-kn-true' in production, \
+                   provider = icu, locale = 'en' in migrations";
+    expect(
+        &prod,
+        &replay,
+        &[
+            "collation public.loose: in production, not in migrations",
+            &format!("collation public.numeric_order: differs: {options}"),
+            "comment on collation public.numeric_order: in production, not in migrations",
+        ],
+        json!([
+            {"object": "collation public.loose", "kind": "collation", "state": "in_production_only"},
+            {"object": "collation public.numeric_order", "kind": "collation", "state": "differs",
+             "detail": options},
+            {"object": "comment on collation public.numeric_order", "kind": "comment",
              "state": "in_production_only"},
         ]),
     );

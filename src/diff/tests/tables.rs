@@ -398,3 +398,66 @@ fn table_properties_differ() {
         ]),
     );
 }
+
+#[test]
+fn the_index_cluster_uses_differs() {
+    let mut prod = base();
+    deals(&mut prod).clustered_on = Some("deals_pkey".into());
+    let mut replay = base();
+    deals(&mut replay).clustered_on = Some("deals_title_idx".into());
+    expect(
+        &prod,
+        &base(),
+        &["table public.deals: differs: cluster on deals_pkey in production, none in migrations"],
+        json!([{"object": "table public.deals", "kind": "table", "state": "differs",
+                "detail": "cluster on deals_pkey in production, none in migrations"}]),
+    );
+    expect(
+        &prod,
+        &replay,
+        &["table public.deals: differs: cluster on deals_pkey in production, deals_title_idx in migrations"],
+        json!([{"object": "table public.deals", "kind": "table", "state": "differs",
+                "detail": "cluster on deals_pkey in production, deals_title_idx in migrations"}]),
+    );
+}
+
+#[test]
+fn rules_are_parts_of_their_table() {
+    let rule = |enabled: char, action: &str| Rule {
+        name: "deals_kept".into(),
+        definition: format!(
+            "CREATE RULE deals_kept AS\n    ON DELETE TO public.deals DO INSTEAD {action}"
+        ),
+        enabled,
+        comment: None,
+    };
+    let mut prod = base();
+    deals(&mut prod).rules = vec![rule('D', "NOTHING")];
+    let mut replay = base();
+    deals(&mut replay).rules = vec![rule('O', "SELECT 1")];
+    expect(
+        &prod,
+        &base(),
+        &["rule deals_kept on public.deals: in production, not in migrations"],
+        json!([{"object": "rule deals_kept on public.deals", "kind": "rule",
+                "state": "in_production_only"}]),
+    );
+    let definition = "definition line 2 …public.deals DO INSTEAD NOTHING in production, \
+                      …public.deals DO INSTEAD SELECT 1 in migrations";
+    expect(
+        &prod,
+        &replay,
+        &[
+            &format!("rule deals_kept on public.deals: differs: {definition}"),
+            "rule deals_kept on public.deals: differs: disabled in production, enabled in migrations",
+        ],
+        json!([
+            {"object": "rule deals_kept on public.deals", "kind": "rule", "state": "differs",
+             "detail": definition},
+            {"object": "rule deals_kept on public.deals", "kind": "rule", "state": "differs",
+             "detail": "disabled in production, enabled in migrations"},
+        ]),
+    );
+    let found = crate::diff::compare(&prod, &base());
+    assert_eq!(found[0].part, Part::Rule("deals_kept".into()));
+}

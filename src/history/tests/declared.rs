@@ -335,3 +335,30 @@ fn extension_creations_are_remembered() {
     let found: Vec<(&str, usize)> = h.extensions.iter().map(|(n, f)| (n.as_str(), *f)).collect();
     assert_eq!(found, [("pg_trgm", 1), ("uuid-ossp", 1)]);
 }
+
+#[test]
+fn collations_are_created_renamed_moved_and_dropped() {
+    let history = fold(&[
+        "CREATE COLLATION posix FROM \"POSIX\";
+         CREATE COLLATION IF NOT EXISTS app.\"Numeric\" (provider = icu, locale = 'en-u-kn-true');
+         CREATE COLLATION gone (provider = libc, locale = 'C');
+         CREATE COLLATION later (provider = libc, locale = 'C');",
+        "CREATE COLLATION IF NOT EXISTS posix (provider = libc, locale = 'C');
+         ALTER COLLATION app.\"Numeric\" RENAME TO natural_order;
+         ALTER COLLATION later SET SCHEMA app;
+         DROP COLLATION IF EXISTS gone, missing;",
+    ]);
+    assert_eq!(
+        declared(&history),
+        set(&[
+            "collation public.posix",
+            "collation app.natural_order",
+            "collation app.later"
+        ])
+    );
+    assert_eq!(
+        declaration(&history, "collation public.posix").created_in,
+        0
+    );
+    assert!(history.warnings.is_empty());
+}

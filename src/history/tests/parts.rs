@@ -34,7 +34,8 @@ fn table_parts_are_recorded_with_postgres_names() {
          CREATE INDEX ON t (a, b) INCLUDE (email);
          ALTER TABLE t ENABLE ROW LEVEL SECURITY; ALTER TABLE t FORCE ROW LEVEL SECURITY;
          CREATE POLICY \"Owners read\" ON t FOR SELECT USING (true);
-         CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();",
+         CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+         CREATE OR REPLACE RULE \"No Deletes\" AS ON DELETE TO t DO INSTEAD NOTHING;",
     ]);
     use ObjectKind::*;
     assert_eq!(
@@ -57,6 +58,7 @@ fn table_parts_are_recorded_with_postgres_names() {
             row(1, "public.t", Rls, "force"),
             row(1, "public.t", Policy, "Owners read"),
             row(1, "public.t", Trigger, "touch"),
+            row(1, "public.t", Rule, "No Deletes"),
         ]
     );
     let t = declaration(&history, "table public.t");

@@ -174,3 +174,21 @@ fn references_follow_the_search_path_of_their_file() {
     assert_eq!(referenced_in(&history, 1), set(&["app.t", "app.u"]));
     assert_eq!(referenced_in(&history, 2), set(&["public.t"]));
 }
+
+#[test]
+fn collations_a_statement_uses_are_references() {
+    let history = fold(&[
+        "CREATE TABLE t (a text COLLATE app.loose);",
+        "CREATE DOMAIN d AS text COLLATE \"Numeric\";
+         SELECT a FROM t ORDER BY a COLLATE app.strict;",
+        "COMMENT ON COLLATION app.kept IS 'x'; DROP COLLATION app.old;",
+    ]);
+    let used = |file| referenced_in(&history, file);
+    assert!(used(0).contains("app.loose"), "{:?}", used(0));
+    assert!(
+        used(1).contains("public.\"Numeric\"") && used(1).contains("app.strict"),
+        "{:?}",
+        used(1)
+    );
+    assert!(used(2).contains("app.kept") && used(2).contains("app.old"));
+}

@@ -1597,7 +1597,7 @@ fn query_count_does_not_grow_with_tables() {
         && t.comment.is_some()));
     assert_eq!(small_count, large_count);
     assert_eq!(
-        small_count, 20,
+        small_count, 23,
         "one query per object kind, one for the schemas, and one for changes made during the read"
     );
 }

@@ -460,10 +460,21 @@ impl<'a> Builder<'a> {
         }
         // An event trigger fires on the DDL of every migration after it, which production
         // ran before it existed, and what its function writes to may come late: it goes
-        // after the last migration.
+        // after the last migration. So do what production added to the database as a
+        // whole, as it is now: publications, default privileges (which would otherwise
+        // reach the objects of later migrations), and parts of tables outside the managed
+        // schemas.
         let last = self.history.files.len();
+        let managed = &self.prod.schemas;
         for node in &mut self.nodes {
-            if matches!(node.item, Item::EventTrigger { .. }) && node.earliest.0 < last {
+            let after_history = match &node.item {
+                Item::EventTrigger { .. } | Item::Publication { .. } | Item::DefaultPrivileges => {
+                    true
+                }
+                Item::TablePart { table, .. } => !managed.contains(&table.schema),
+                _ => false,
+            };
+            if after_history && node.earliest.0 < last {
                 node.earliest = (last, last.checked_sub(1));
             }
         }

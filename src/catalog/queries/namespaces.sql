@@ -9,8 +9,8 @@
 -- USAGE for PUBLIC revoked, or CREATE granted to PUBLIC beside it) is revoked whole, and
 -- each entry of production's ACL that is not an initial one is granted whole. Revoking an
 -- entry whole before granting it again puts it where production's ACL has it, after the
--- grants that came before. The owner's own entry is left out: ownership is not
--- reproduced. Nothing else is ever revoked: a platform may grant more on its own schemas
+-- grants that came before. The owner's own entry, and the initial owner's when the
+-- schema changed hands, are left out: ownership is not reproduced. Nothing else is ever revoked: a platform may grant more on its own schemas
 -- than a migration should take away.
 --
 -- Every new database has public with the comment 'standard public schema'; that comment is
@@ -52,5 +52,7 @@ SELECT s.nspname::text AS name,
                 WHERE NOT item.entry = ANY (s.baseline)) AS changed
         CROSS JOIN LATERAL aclexplode(ARRAY[changed.entry]) WITH ORDINALITY
               AS acl(grantor, grantee, privilege_type, is_grantable, bit)
-        WHERE acl.grantee <> s.nspowner) AS g ON true
+        WHERE acl.grantee <> s.nspowner
+          -- The initial owner's own entry (public's pg_database_owner) goes with ownership.
+          AND NOT (changed.revoke AND acl.grantee = acl.grantor)) AS g ON true
  ORDER BY s.position, g.revoke DESC, g.position, g.bit

@@ -83,7 +83,8 @@ fn case_schemas(db: &TestDb) -> Vec<String> {
     rows.iter().map(|r| r.get(0)).collect()
 }
 
-/// Relations, routines and types a report must list, counted independently of pgdrift.
+/// Relations, routines, types and collations a report must list, counted independently of
+/// pgdrift.
 fn user_object_count(db: &TestDb, schemas: &[String]) -> i64 {
     let sql = "
       WITH ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e')
@@ -101,7 +102,10 @@ fn user_object_count(db: &TestDb, schemas: &[String]) -> i64 {
       + (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
           WHERE n.nspname = ANY($1) AND t.typtype IN ('e','d','r','c')
             AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
-            AND (t.oid, 'pg_type'::regclass) NOT IN (SELECT objid, classid FROM ext))";
+            AND (t.oid, 'pg_type'::regclass) NOT IN (SELECT objid, classid FROM ext))
+      + (SELECT count(*) FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+          WHERE n.nspname = ANY($1)
+            AND (co.oid, 'pg_collation'::regclass) NOT IN (SELECT objid, classid FROM ext))";
     db.client().query_one(sql, &[&schemas]).unwrap().get(0)
 }
 

@@ -46,26 +46,6 @@ fn sample() -> Vec<Case> {
     picked
 }
 
-fn ensure_roles() {
-    let roles = [
-        "schemainspect_test_role",
-        "testuser",
-        "app_user",
-        "anon",
-        "authenticated",
-        "service_role",
-    ];
-    let mut sql = String::new();
-    for r in roles {
-        sql.push_str(&format!(
-            "DO $$ BEGIN CREATE ROLE {r} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;\n"
-        ));
-    }
-    common::connect(&common::server_url())
-        .batch_execute(&sql)
-        .unwrap();
-}
-
 /// Every schema the case made: not the system's and not the Supabase stand-in's.
 fn case_schemas(db: &TestDb) -> Vec<String> {
     let rows = db
@@ -138,7 +118,7 @@ fn names(entries: &[pgdrift::drift::Entry]) -> Vec<String> {
 
 #[test]
 fn corpus_sample_is_all_drift_without_history_and_none_with_its_own() {
-    ensure_roles();
+    common::ensure_corpus_roles();
     let cases = sample();
     assert!(cases.len() >= 30, "sampled only {} cases", cases.len());
     let mut failures = Vec::new();

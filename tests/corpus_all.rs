@@ -60,26 +60,6 @@ const EXCLUDED: &[(&str, &str, &str)] = &[(
      the platform's schemas to the platform, so a replay keeps the stand-in's version",
 )];
 
-fn ensure_roles() {
-    let roles = [
-        "schemainspect_test_role",
-        "testuser",
-        "app_user",
-        "anon",
-        "authenticated",
-        "service_role",
-    ];
-    let mut sql = String::new();
-    for r in roles {
-        sql.push_str(&format!(
-            "DO $$ BEGIN CREATE ROLE {r} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;\n"
-        ));
-    }
-    common::connect(&common::server_url())
-        .batch_execute(&sql)
-        .unwrap();
-}
-
 /// The schemas the Supabase stand-in makes: a case loaded after it manages the others.
 const SHIM_SCHEMAS: [&str; 5] = [
     "auth",
@@ -125,25 +105,6 @@ fn psql(db: &TestDb, file: &Path) -> Result<(), String> {
     } else {
         Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
     }
-}
-
-/// The whole database's schema as pg_dump prints it, without the lines that change each run.
-fn dump(url: &str) -> String {
-    let out = Command::new("pg_dump")
-        .args(["--schema-only", "--no-owner", "-d", url])
-        .output()
-        .expect("running pg_dump");
-    assert!(
-        out.status.success(),
-        "pg_dump: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The dump's sections, keyed by their `-- Name: ...; Type: ...` header.
@@ -250,11 +211,11 @@ fn round_trip(case: &Case, pgdrift: &Path) -> Result<Outcome, String> {
         ));
     }
     let files = common::migration_files(&migrations);
-    let expected = dump(&production.url());
+    let expected = production.dump(&[]);
 
     let copy = TestDb::create("corpus_replay");
     replay(&copy, case.prelude.as_deref(), &files).map_err(|e| format!("replay: {e}"))?;
-    let actual = dump(&copy.url());
+    let actual = copy.dump(&[]);
     // Production after a pg_dump and restore: the reference for what PostgreSQL does not
     // print back to itself, made only when needed.
     let restored = || -> Result<String, String> {
@@ -262,7 +223,7 @@ fn round_trip(case: &Case, pgdrift: &Path) -> Result<Outcome, String> {
         let dumped = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(dumped.path(), &expected).unwrap();
         psql(&db, dumped.path()).map_err(|e| format!("restoring pg_dump's output: {e}"))?;
-        Ok(dump(&db.url()))
+        Ok(db.dump(&[]))
     };
     let mut reference = None;
     let outcome = if actual == expected {
@@ -274,7 +235,7 @@ fn round_trip(case: &Case, pgdrift: &Path) -> Result<Outcome, String> {
     };
 
     replay(&production, None, &files).map_err(|e| format!("applied again: {e}"))?;
-    let again = dump(&production.url());
+    let again = production.dump(&[]);
     if again != expected {
         let reference = match reference {
             Some(r) => r,
@@ -300,7 +261,7 @@ struct Tally {
 #[test]
 fn every_loadable_corpus_case_round_trips_exactly() {
     let started = Instant::now();
-    ensure_roles();
+    common::ensure_corpus_roles();
     let cases = loadable_cases();
     assert!(!cases.is_empty(), "no corpus case matches PGDRIFT_CORPUS");
     let pgdrift = PathBuf::from(env!("CARGO_BIN_EXE_pgdrift"));
@@ -349,20 +310,24 @@ fn every_loadable_corpus_case_round_trips_exactly() {
             )),
         }
     }
+    // Written to stderr itself, not through the test harness, so that the tally shows in
+    // the suite's output when the test passes too.
+    let mut summary = String::new();
     let (mut run, mut passed) = (0, 0);
     for (source, t) in &tally {
-        println!(
-            "{source:<40} {:>4} / {:<4} ({} equal after a dump/restore)",
+        summary += &format!(
+            "{source:<40} {:>4} / {:<4} ({} equal after a dump/restore)\n",
             t.passed, t.run, t.after_restore
         );
         run += t.run;
         passed += t.passed;
     }
-    println!(
-        "corpus: {passed} / {run} passed, {} excluded, in {:.0?}",
+    summary += &format!(
+        "corpus: {passed} / {run} passed, {} excluded, in {:.0?}\n",
         run - passed - failures.len(),
         started.elapsed()
     );
+    std::io::Write::write_all(&mut std::io::stderr(), summary.as_bytes()).unwrap();
     assert!(
         failures.is_empty(),
         "{} of {run} cases failed:\n{}",

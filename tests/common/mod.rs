@@ -102,7 +102,8 @@ impl TestDb {
         );
     }
 
-    /// `pg_dump --schema-only` of the given schemas, without the lines that change each run.
+    /// `pg_dump --schema-only` of the given schemas (of the whole database for none),
+    /// without the lines that change each run.
     pub fn dump(&self, schemas: &[&str]) -> String {
         self.dump_except(schemas, &[])
     }
@@ -159,6 +160,26 @@ CREATE POLICY \"Org members see reviews of their products\" ON public.product_re
   USING (EXISTS (SELECT 1 FROM public.products p
                   WHERE p.id = product_id AND public.is_org_member(p.org_id)));
 ";
+
+/// The roles the corpus cases grant to (`../shared/corpus/README.md`): roles are the
+/// server's, so they are made once, guarded.
+pub fn ensure_corpus_roles() {
+    let roles = [
+        "schemainspect_test_role",
+        "testuser",
+        "app_user",
+        "anon",
+        "authenticated",
+        "service_role",
+    ];
+    let mut sql = String::new();
+    for r in roles {
+        sql.push_str(&format!(
+            "DO $$ BEGIN CREATE ROLE {r} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;\n"
+        ));
+    }
+    connect(&server_url()).batch_execute(&sql).unwrap();
+}
 
 /// Builds the acme fixture's production (Supabase stand-in, hand-made base schema,
 /// every migration, then the console changes) into a new database.

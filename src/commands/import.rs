@@ -9,6 +9,7 @@ use crate::render::{FileHeader, Renderer};
 use crate::write::{self, Output};
 use crate::{db, drift, history};
 use anyhow::{bail, Context, Result};
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -45,9 +46,9 @@ pub fn run(
     };
     let (with_outside, outside_parts) = match args.all {
         true => with_app_parts(managed, &production.outside, &history, settings),
-        false => (managed.clone(), Vec::new()),
+        false => (Cow::Borrowed(managed), Vec::new()),
     };
-    let prod = &with_outside;
+    let prod: &Schema = &with_outside;
     let selection = if args.all {
         Selection::All
     } else {
@@ -108,12 +109,12 @@ pub fn run(
 /// made (see `Schema::app_parts`), and those parts: the tables are there to render the
 /// parts, never to be created. Parts a migration adds, and those of tables on the system
 /// list, are left out.
-fn with_app_parts(
-    managed: &Schema,
+fn with_app_parts<'m>(
+    managed: &'m Schema,
     outside: &Schema,
     history: &history::History,
     settings: &Settings,
-) -> (Schema, Vec<(QualifiedName, Part)>) {
+) -> (Cow<'m, Schema>, Vec<(QualifiedName, Part)>) {
     let added = |table: &QualifiedName, part: &Part| {
         history.additions.iter().any(|a| {
             a.target == *table
@@ -131,6 +132,9 @@ fn with_app_parts(
             !added(table, part) && !settings.system.iter().any(|e| e.matches(table))
         })
         .collect();
+    if parts.is_empty() {
+        return (Cow::Borrowed(managed), parts);
+    }
     let mut model = managed.clone();
     for (table, _) in &parts {
         if let Some(t) = outside.tables.get(table) {
@@ -147,7 +151,7 @@ fn with_app_parts(
             .filter(|d| parts.iter().any(|(t, p)| *t == d.from.name && *p == d.part))
             .cloned(),
     );
-    (model, parts)
+    (Cow::Owned(model), parts)
 }
 
 /// The import of the `selection` of production's drifted objects.

@@ -7,7 +7,7 @@ use crate::history::{History, Warning};
 use crate::model::{ConstraintKind, ObjectKey, ObjectKind, QualifiedName, Schema, Table};
 use anyhow::Result;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 /// What a report says about one drifted, tracked, missing or system object.
@@ -155,12 +155,18 @@ pub fn compare_replayed(
         .into_iter()
         .filter(|k| !planned(k))
         .collect();
+    // The first declaration of each name and namespace (relations or not), in declaration
+    // order: one pass, rather than a search of the whole history per object.
+    let mut first_declared: HashMap<(&QualifiedName, bool), usize> = HashMap::new();
+    for (k, d) in &history.declared {
+        first_declared
+            .entry((&k.name, k.kind.is_relation()))
+            .or_insert(d.created_in);
+    }
     let created_in = |key: &ObjectKey| {
-        history
-            .declared
-            .iter()
-            .find(|(k, _)| k.name == key.name && k.kind.is_relation() == key.kind.is_relation())
-            .map(|(_, d)| file_name(history, d.created_in))
+        first_declared
+            .get(&(&key.name, key.kind.is_relation()))
+            .map(|&index| file_name(history, index))
             .unwrap_or_else(|| "(replay)".to_string())
     };
     let declared: BTreeMap<&ObjectKey, String> = keys.iter().map(|k| (k, created_in(k))).collect();
@@ -194,13 +200,14 @@ fn compare_declared(
         ..Report::default()
     };
     let mut used_system = BTreeSet::new();
+    let tables = TableIndex::new(prod);
     for key in &present {
         if hidden_partition(prod, key, &matched) {
             continue;
         }
         let mut entry = Entry {
             key: key.clone(),
-            table: facts(prod, key),
+            table: tables.facts(prod, key),
             migration: None,
             reason: None,
         };
@@ -289,14 +296,19 @@ fn match_declared<'a>(
     let same_namespace = |a: ObjectKind, b: ObjectKind| {
         (a.is_relation() && b.is_relation()) || (a.is_routine() && b.is_routine()) || a == b
     };
+    // The declarations of each name, in declaration-key order.
+    let mut by_name: HashMap<&QualifiedName, Vec<&'a ObjectKey>> = HashMap::new();
+    for d in declared.keys() {
+        by_name.entry(&d.name).or_default().push(d);
+    }
     for exact in [true, false] {
         for key in present {
             if matched.contains_key(key) {
                 continue;
             }
-            let found = declared.keys().find(|d| {
+            let candidates = by_name.get(&key.name).map_or(&[][..], Vec::as_slice);
+            let found = candidates.iter().find(|d| {
                 !taken.contains(*d)
-                    && d.name == key.name
                     && same_namespace(d.kind, key.kind)
                     && (key.signature.is_none()
                         || if exact {
@@ -361,46 +373,55 @@ fn exists_anywhere(prod: &Schema, key: &ObjectKey) -> bool {
     }
 }
 
-fn facts(prod: &Schema, key: &ObjectKey) -> Option<TableFacts> {
-    if key.kind != ObjectKind::Table {
-        return None;
-    }
-    let table = prod.tables.get(&key.name)?;
-    let is_fk = |c: &&crate::model::Constraint| c.kind == ConstraintKind::ForeignKey && c.is_local;
-    let foreign_keys_in = prod
-        .tables
-        .values()
-        .filter(|t| t.partition_of.is_none())
-        .flat_map(|t| t.constraints.iter().filter(is_fk))
-        .filter(|c| c.references.as_ref() == Some(&table.name))
-        .count();
-    Some(TableFacts {
-        estimated_rows: (table.estimated_rows >= 0).then_some(table.estimated_rows),
-        size_bytes: partitions_of(prod, table)
-            .iter()
-            .map(|p| p.size_bytes)
-            .sum::<i64>()
-            + table.size_bytes,
-        foreign_keys_out: table.constraints.iter().filter(is_fk).count(),
-        foreign_keys_in,
-        policies: table.policies.len(),
-        triggers: table.triggers.len(),
-        partitioned: table.partition_key.is_some(),
-        partitions: partitions_of(prod, table)
-            .iter()
-            .map(|p| p.name.clone())
-            .collect(),
-        partition_of: table.partition_of.as_ref().map(|p| p.parent.clone()),
-    })
+/// What the table facts need from the whole schema, gathered in one pass: the foreign keys
+/// pointing at each table and the partitions of each partitioned table.
+#[derive(Default)]
+struct TableIndex<'a> {
+    foreign_keys_in: HashMap<&'a QualifiedName, usize>,
+    partitions: HashMap<&'a QualifiedName, Vec<&'a Table>>,
 }
 
-fn partitions_of<'a>(prod: &'a Schema, table: &Table) -> Vec<&'a Table> {
-    prod.tables
-        .values()
-        .filter(|t| {
-            t.partition_of
-                .as_ref()
-                .is_some_and(|p| p.parent == table.name)
+impl<'a> TableIndex<'a> {
+    fn new(prod: &'a Schema) -> Self {
+        let mut index = TableIndex::default();
+        for table in prod.tables.values() {
+            match &table.partition_of {
+                Some(p) => index.partitions.entry(&p.parent).or_default().push(table),
+                None => {
+                    for c in table.constraints.iter().filter(|c| is_local_fk(c)) {
+                        if let Some(target) = &c.references {
+                            *index.foreign_keys_in.entry(target).or_default() += 1;
+                        }
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    fn facts(&self, prod: &Schema, key: &ObjectKey) -> Option<TableFacts> {
+        if key.kind != ObjectKind::Table {
+            return None;
+        }
+        let table = prod.tables.get(&key.name)?;
+        let partitions = self
+            .partitions
+            .get(&table.name)
+            .map_or(&[][..], Vec::as_slice);
+        Some(TableFacts {
+            estimated_rows: (table.estimated_rows >= 0).then_some(table.estimated_rows),
+            size_bytes: partitions.iter().map(|p| p.size_bytes).sum::<i64>() + table.size_bytes,
+            foreign_keys_out: table.constraints.iter().filter(|c| is_local_fk(c)).count(),
+            foreign_keys_in: self.foreign_keys_in.get(&table.name).copied().unwrap_or(0),
+            policies: table.policies.len(),
+            triggers: table.triggers.len(),
+            partitioned: table.partition_key.is_some(),
+            partitions: partitions.iter().map(|p| p.name.clone()).collect(),
+            partition_of: table.partition_of.as_ref().map(|p| p.parent.clone()),
         })
-        .collect()
+    }
+}
+
+fn is_local_fk(c: &crate::model::Constraint) -> bool {
+    c.kind == ConstraintKind::ForeignKey && c.is_local
 }

@@ -2,6 +2,7 @@
 //! (written to a temporary file, then linked into place).
 
 use anyhow::{bail, Context, Result};
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -52,12 +53,16 @@ pub fn files(dir: &Path, outputs: &[Output]) -> Result<Vec<PathBuf>> {
 
 /// Fails when a file of `existing` (the names in `dir`) has an output's name or version.
 fn check_collisions(dir: &Path, existing: &[String], outputs: &[Output]) -> Result<()> {
+    let mut taken: HashMap<&str, &str> = HashMap::new();
+    for name in existing {
+        taken.insert(name, name);
+        taken.entry(version_of(name)).or_insert(name);
+    }
     for output in outputs {
-        let version = output.name.split('_').next().unwrap_or_default();
-        if let Some(clash) = existing
-            .iter()
-            .find(|e| **e == output.name || e.split('_').next() == Some(version))
-        {
+        let clash = taken
+            .get(output.name.as_str())
+            .or_else(|| taken.get(version_of(&output.name)));
+        if let Some(clash) = clash {
             bail!(
                 "{} already exists in {}: pgdrift never overwrites a file; move it away or pass --out DIR",
                 clash,
@@ -66,6 +71,11 @@ fn check_collisions(dir: &Path, existing: &[String], outputs: &[Output]) -> Resu
         }
     }
     Ok(())
+}
+
+/// The version of a migration file name: what comes before the first `_`.
+fn version_of(name: &str) -> &str {
+    name.split('_').next().unwrap_or_default()
 }
 
 /// The hidden file `name` is first written to by the process `pid`.
@@ -129,14 +139,33 @@ pub fn replace(path: &Path, contents: &str) -> Result<()> {
     Ok(())
 }
 
+/// Makes the written `files` of `dir` durable, once they are all written, so that the
+/// system writes them out together: a flush after each file waits for the disk once per
+/// file. On Linux one `syncfs` flushes the folder's whole file system.
+#[cfg(target_os = "linux")]
+fn flush(dir: &Path, _files: &[PathBuf]) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let folder = fs::File::open(dir)?;
+    // SAFETY: syncfs only reads the descriptor, which `folder` keeps open for the call.
+    match unsafe { libc::syncfs(folder.as_raw_fd()) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn flush(_dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
+    files
+        .iter()
+        .try_for_each(|f| fs::File::open(f).and_then(|file| file.sync_all()))
+}
+
 fn write_all(dir: &Path, outputs: &[Output], temps: &mut Vec<PathBuf>) -> Result<Vec<PathBuf>> {
     for output in outputs {
         let temp = dir.join(temporary_name(&output.name, std::process::id()));
         temps.push(temp.clone());
-        let written = fs::File::create(&temp).and_then(|mut file| {
-            file.write_all(output.contents.as_bytes())?;
-            file.sync_all()
-        });
+        let written =
+            fs::File::create(&temp).and_then(|mut file| file.write_all(output.contents.as_bytes()));
         if let Err(e) = written {
             bail!(
                 "cannot write {} in {}: {e}; no file was written",
@@ -144,6 +173,12 @@ fn write_all(dir: &Path, outputs: &[Output], temps: &mut Vec<PathBuf>) -> Result
                 dir.display()
             );
         }
+    }
+    if let Err(e) = flush(dir, temps) {
+        bail!(
+            "cannot write the files in {}: {e}; no file was written",
+            dir.display()
+        );
     }
     let mut written = Vec::new();
     for (output, temp) in outputs.iter().zip(temps.iter()) {

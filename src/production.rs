@@ -14,7 +14,10 @@ use std::time::Duration;
 /// What production is read for.
 #[derive(Clone, Copy)]
 pub enum Reading<'h> {
-    /// A report: the managed schemas.
+    /// A drift report: the managed schemas' objects by name, with the facts of each table,
+    /// and no definition (`catalog::Detail::Summary`).
+    Summary,
+    /// The managed schemas, whole.
     Report,
     /// A replay of this history: also the schemas outside the managed ones that it or
     /// production's objects use, and the default privileges.
@@ -46,10 +49,16 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
     let mut snapshot = Snapshot::begin(&mut client, settings.statement_timeout)?;
-    let schema = load(&mut snapshot, settings, &target.display)?;
+    let detail = match reading {
+        Reading::Summary => catalog::Detail::Summary,
+        _ => catalog::Detail::Full,
+    };
+    catalog::check_schemas(&mut snapshot, &settings.schemas)?;
+    let schema = catalog::read(&mut snapshot, &settings.schemas, detail)
+        .with_context(|| format!("reading the catalog of {}", target.display))?;
     let queries = snapshot.query_count();
     let (outside, default_privileges) = match reading {
-        Reading::Report => (Schema::default(), Vec::new()),
+        Reading::Summary | Reading::Report => (Schema::default(), Vec::new()),
         Reading::Replay(history) => {
             let mut wanted = outside_schemas(&schema, history);
             wanted.extend(catalog::schemas_with_table_parts(

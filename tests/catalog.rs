@@ -72,6 +72,18 @@ impl TestDb {
     fn load(&self, schemas: &[&str]) -> Schema {
         self.load_counted(schemas).0
     }
+
+    /// Reads `schemas` at `detail`, with the number of queries it took.
+    fn read(&self, schemas: &[&str], detail: catalog::Detail) -> (Schema, usize) {
+        let target = Target::resolve(Some(&self.url)).unwrap();
+        let mut client = target.connect().unwrap();
+        let mut snapshot = Snapshot::begin(&mut client, pgdrift::db::STATEMENT_TIMEOUT).unwrap();
+        let schemas: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
+        let schema = catalog::read(&mut snapshot, &schemas, detail).unwrap();
+        let count = snapshot.query_count();
+        snapshot.finish().unwrap();
+        (schema, count)
+    }
 }
 
 impl Drop for TestDb {
@@ -1600,6 +1612,42 @@ fn query_count_does_not_grow_with_tables() {
         small_count, 23,
         "one query per object kind, one for the schemas, and one for changes made during the read"
     );
+}
+
+/// A drift report from a summary read (names and table facts, no definitions) is the one
+/// a full read gives, on a schema with every kind of object and table fact.
+#[test]
+fn a_summary_read_reports_what_a_full_read_does() {
+    let mut sql = many_tables(3);
+    sql.push_str(
+        "CREATE TYPE public.mood AS ENUM ('sad', 'happy');
+         CREATE DOMAIN public.positive AS int CHECK (VALUE > 0);
+         CREATE SEQUENCE public.loose_seq;
+         CREATE TABLE public.parents (id int PRIMARY KEY, note text);
+         CREATE TABLE public.kids (id int PRIMARY KEY,
+           parent_id int REFERENCES public.parents, other_id int REFERENCES public.parents);
+         INSERT INTO public.parents SELECT g, repeat('x', 500) FROM generate_series(1, 300) g;
+         ANALYZE public.parents;
+         CREATE TABLE public.events (id int, at date) PARTITION BY RANGE (at);
+         CREATE TABLE public.events_2024 PARTITION OF public.events
+           FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE MATERIALIZED VIEW public.counts AS SELECT count(*) AS n FROM public.kids;
+         CREATE FUNCTION public.add(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b';",
+    );
+    let db = TestDb::new(&sql);
+    let (full, full_count) = db.read(&["public"], catalog::Detail::Full);
+    let (summary, summary_count) = db.read(&["public"], catalog::Detail::Summary);
+    let history = pgdrift::history::History::default();
+    let report = |schema: &Schema| {
+        let report = pgdrift::drift::compare(schema, &history, &[]).unwrap();
+        serde_json::to_value(&report).unwrap()
+    };
+    assert_eq!(report(&summary), report(&full));
+    let parents = table(&summary, "public.parents");
+    assert!(parents.size_bytes >= 300 * 500, "{}", parents.size_bytes);
+    assert_eq!(parents.estimated_rows, 300);
+    assert!(summary_count < full_count, "{summary_count} < {full_count}");
+    assert!(table(&summary, "public.kids").columns.is_empty(), "not read");
 }
 
 #[test]

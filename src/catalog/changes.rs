@@ -11,7 +11,7 @@ const QUERY: &str = include_str!("queries/changes.sql");
 
 /// An error naming the first object that changed since the snapshot began, if any did.
 pub(super) fn check(reader: &mut Reader) -> Result<()> {
-    let rows = reader.rows(QUERY, "changes made during the read")?;
+    let rows = reader.rows_at_detail(QUERY, "changes made during the read")?;
     let Some(row) = rows.first() else {
         return Ok(());
     };

@@ -35,7 +35,7 @@ pub(super) fn load(
     notes: &Notes,
     tables: &mut IndexMap<u32, Table>,
 ) -> Result<()> {
-    for row in reader.rows(QUERY, "constraints")? {
+    for row in reader.rows_at_detail(QUERY, "constraints")? {
         let name: String = get(&row, "name")?;
         let table = table_of(
             tables,

@@ -41,12 +41,38 @@ use postgres::Row;
 use std::collections::HashMap;
 use std::fmt;
 
+/// How much of each object a read brings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything: definitions, columns, indexes, comments, grants, dependencies. What an
+    /// import renders and a comparison compares.
+    Full,
+    /// What a drift report lists: every object by name, and the facts of each table (rows,
+    /// size, foreign keys, how many policies and triggers, partitions). Columns, indexes,
+    /// rules, comments, grants and dependencies are not read, and definitions are left
+    /// empty: the server's deparsing functions, most of a full read's time, never run.
+    Summary,
+}
+
 /// Reads every object of the managed `schemas` from one snapshot.
 pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
-    let mut reader = Reader { snapshot, schemas };
-    let notes = Notes {
-        comments: comments::load(&mut reader)?,
-        grants: grants::load(&mut reader)?,
+    read(snapshot, schemas, Detail::Full)
+}
+
+/// Reads the managed `schemas` from one snapshot at the given detail.
+pub fn read(snapshot: &mut Snapshot, schemas: &[String], detail: Detail) -> Result<Schema> {
+    let full = detail == Detail::Full;
+    let mut reader = Reader {
+        snapshot,
+        schemas,
+        full,
+    };
+    let notes = match full {
+        true => Notes {
+            comments: comments::load(&mut reader)?,
+            grants: grants::load(&mut reader)?,
+        },
+        false => Notes::default(),
     };
     let sequences = sequences::load(&mut reader, &notes)?;
     let tables = tables::load(&mut reader, &notes)?;
@@ -54,12 +80,18 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         tables: tables.by_oid,
         views: views::load(&mut reader, &notes)?,
     };
-    columns::load(&mut reader, &notes, &sequences, &mut relations.tables)?;
+    if full {
+        columns::load(&mut reader, &notes, &sequences, &mut relations.tables)?;
+    }
     constraints::load(&mut reader, &notes, &mut relations.tables)?;
-    indexes::load(&mut reader, &notes, &mut relations)?;
+    if full {
+        indexes::load(&mut reader, &notes, &mut relations)?;
+    }
     policies::load(&mut reader, &notes, &mut relations.tables)?;
     triggers::load(&mut reader, &notes, &mut relations)?;
-    rules::load(&mut reader, &notes, &mut relations)?;
+    if full {
+        rules::load(&mut reader, &notes, &mut relations)?;
+    }
     let schema = Schema {
         schemas: schemas.to_vec(),
         namespaces: namespaces::load(&mut reader)?,
@@ -72,7 +104,10 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
         operators: operators::load(&mut reader, &notes)?,
         event_triggers: event_triggers::load(&mut reader, &notes)?,
         extensions: extensions::load(&mut reader, &notes)?,
-        dependencies: depend::load(&mut reader)?,
+        dependencies: match full {
+            true => depend::load(&mut reader)?,
+            false => Vec::new(),
+        },
         replica_identities: tables.replica_identities,
         default_privileges: default_privileges::load(&mut reader)?
             .into_iter()
@@ -88,7 +123,11 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
 /// Fails, naming them, when some of the managed `schemas` do not exist: reading them would
 /// report everything their migrations declare as missing.
 pub fn check_schemas(snapshot: &mut Snapshot, schemas: &[String]) -> Result<()> {
-    namespaces::check_exist(&mut Reader { snapshot, schemas })
+    namespaces::check_exist(&mut Reader {
+        snapshot,
+        schemas,
+        full: true,
+    })
 }
 
 /// The schemas of `names` that exist (a name a migration mentions may be a CTE's or a
@@ -97,6 +136,7 @@ pub fn existing_schemas(snapshot: &mut Snapshot, names: &[String]) -> Result<Vec
     namespaces::existing(&mut Reader {
         snapshot,
         schemas: names,
+        full: true,
     })
 }
 
@@ -106,7 +146,12 @@ pub fn schemas_with_table_parts(
     snapshot: &mut Snapshot,
     managed: &[String],
 ) -> Result<Vec<String>> {
-    let rows = Reader { snapshot, schemas: managed }.rows(
+    let rows = Reader {
+        snapshot,
+        schemas: managed,
+        full: true,
+    }
+    .rows(
         "SELECT DISTINCT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE c.oid IN (SELECT polrelid FROM pg_policy UNION SELECT tgrelid FROM pg_trigger WHERE NOT tgisinternal)
             AND n.nspname <> ALL($1) AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
@@ -121,6 +166,7 @@ pub fn default_privileges(snapshot: &mut Snapshot) -> Result<Vec<DefaultPrivileg
     default_privileges::load(&mut Reader {
         snapshot,
         schemas: &[],
+        full: true,
     })
 }
 
@@ -138,6 +184,8 @@ fn by_name<T, K: Clone + std::hash::Hash + Eq>(
 struct Reader<'r, 'a> {
     snapshot: &'r mut Snapshot<'a>,
     schemas: &'r [String],
+    /// A full read (`Detail::Full`): `$2` of the queries that can leave definitions out.
+    full: bool,
 }
 
 impl Reader<'_, '_> {
@@ -145,6 +193,21 @@ impl Reader<'_, '_> {
     fn rows(&mut self, sql: &str, what: &str) -> Result<Vec<Row>> {
         self.snapshot
             .query(sql, &[(&self.schemas, Type::TEXT_ARRAY)])
+            .with_context(|| format!("reading {what} from the catalog"))
+    }
+
+    /// Runs one query that takes the managed schemas as `$1` (`text[]`) and, as `$2`
+    /// (`boolean`), whether definitions are read: without them, the query leaves its
+    /// deparsed columns (`pg_get_*def`, `pg_get_expr`) empty and never calls those functions.
+    fn rows_at_detail(&mut self, sql: &str, what: &str) -> Result<Vec<Row>> {
+        self.snapshot
+            .query(
+                sql,
+                &[
+                    (&self.schemas, Type::TEXT_ARRAY),
+                    (&self.full, Type::BOOL),
+                ],
+            )
             .with_context(|| format!("reading {what} from the catalog"))
     }
 
@@ -300,6 +363,7 @@ impl TryFrom<&str> for Catalog {
 }
 
 /// Comments and privileges of every object, read once and handed out by oid.
+#[derive(Default)]
 struct Notes {
     /// `(catalog, oid, objsubid)` → comment; objsubid is the attnum for a column, else 0.
     comments: HashMap<(Catalog, u32, i32), String>,

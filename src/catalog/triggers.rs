@@ -21,7 +21,7 @@ fn enabled(code: Code) -> Result<char, UnknownCode> {
 
 /// Adds its triggers to every table and view, in name order.
 pub(super) fn load(reader: &mut Reader, notes: &Notes, relations: &mut Relations) -> Result<()> {
-    for row in reader.rows(QUERY, "triggers")? {
+    for row in reader.rows_at_detail(QUERY, "triggers")? {
         let trigger = read(&row, notes)?;
         let part = format!("trigger {}", trigger.name);
         match relations.owner(get(&row, "table_oid")?, &part)? {

@@ -36,7 +36,7 @@ pub(super) fn run(
 pub fn drift_report(settings: &Settings, db_url: Option<&str>) -> Result<Report> {
     // The history is read first: a broken migration is reported before production is touched.
     let history = history::parse_dir(&settings.migrations)?;
-    let prod = production::read(settings, db_url, Reading::Report)?;
+    let prod = production::read(settings, db_url, Reading::Summary)?;
     let mut report = drift::compare(&prod.schema, &history, &settings.system)?;
     report.database = prod.database;
     Ok(report)

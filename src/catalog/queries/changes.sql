@@ -9,6 +9,9 @@
 -- A dropped object comes back as its bare oid (the casts), `???` (format_type) or no
 -- identity at all. Array types are left out (format_type prints them as `element[]`), and
 -- so are the columns of indexes, which keep the names they were built with.
+--
+-- A summary read ($2 false) reads no column and no trigger definition: their names are
+-- not checked then.
 SELECT o.snapshot_name, o.latest_name
   FROM (SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS snapshot_name,
                c.oid::regclass::text AS latest_name
@@ -21,7 +24,8 @@ SELECT o.snapshot_name, o.latest_name
           FROM pg_attribute a
           JOIN pg_class c ON c.oid = a.attrelid
           JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = ANY($1)
+         WHERE $2
+           AND n.nspname = ANY($1)
            AND c.relkind IN ('r', 'p', 'v', 'm', 'c', 'f')
            AND a.attnum > 0
            AND NOT a.attisdropped
@@ -42,6 +46,6 @@ SELECT o.snapshot_name, o.latest_name
           FROM pg_trigger t
           JOIN pg_class c ON c.oid = t.tgrelid
           JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = ANY($1)) AS o
+         WHERE $2 AND n.nspname = ANY($1)) AS o
  WHERE o.latest_name IS DISTINCT FROM o.snapshot_name
  LIMIT 1

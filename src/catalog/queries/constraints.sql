@@ -7,11 +7,14 @@
 -- or unique constraint (an exclusion constraint's definition has them). They are put back
 -- as ALTER TABLE takes them, `WITH (fillfactor='80')` (each value quoted unless it is a
 -- plain identifier, as the server prints reloptions), before DEFERRABLE.
+--
+-- $2 is false for a summary read: the definition is then empty.
 SELECT con.oid,
        con.conrelid AS table_oid,
        con.conname::text AS name,
        con.contype,
-       CASE WHEN con.contype IN ('p', 'u') AND ic.reloptions IS NOT NULL
+       CASE WHEN NOT $2 THEN ''
+            WHEN con.contype IN ('p', 'u') AND ic.reloptions IS NOT NULL
             THEN left(d.definition, length(d.definition) - length(d.deferral))
                  || ' WITH ('
                  || (SELECT string_agg(split_part(r.option, '=', 1) || '='
@@ -34,7 +37,7 @@ SELECT con.oid,
   LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
   LEFT JOIN pg_class ic ON ic.oid = con.conindid AND con.contype IN ('p', 'u')
  CROSS JOIN LATERAL (
-       SELECT pg_get_constraintdef(con.oid, true) AS definition,
+       SELECT CASE WHEN $2 THEN pg_get_constraintdef(con.oid, true) END AS definition,
               CASE WHEN con.condeferrable THEN ' DEFERRABLE' ELSE '' END
               || CASE WHEN con.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END AS deferral) AS d
  WHERE c.relkind IN ('r', 'p')

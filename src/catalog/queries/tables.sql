@@ -4,6 +4,11 @@
 --
 -- cluster_index names the index ALTER TABLE ... CLUSTER ON marked (at most one).
 --
+-- size_bytes is the catalog's estimate, as reltuples is: the pages of the table, its TOAST
+-- table and their indexes as the last VACUUM, ANALYZE or CREATE INDEX counted them. Measuring
+-- the files (pg_total_relation_size) would open every table and index, which costs seconds
+-- at ten thousand tables.
+--
 -- replica_index names the index a REPLICA IDENTITY USING INDEX points at. When that index
 -- was dropped, relreplident stays 'i' with no index (the table then behaves as NOTHING, and
 -- pg_dump prints nothing for it).
@@ -42,7 +47,12 @@ SELECT c.oid,
           JOIN pg_class ic ON ic.oid = i.indexrelid
          WHERE i.indrelid = c.oid AND i.indisclustered) AS cluster_index,
        c.reltuples,
-       pg_total_relation_size(c.oid) AS size_bytes
+       (c.relpages::int8 + COALESCE(toast.relpages, 0)
+        + COALESCE((SELECT sum(ic.relpages)::int8
+                      FROM pg_index i
+                      JOIN pg_class ic ON ic.oid = i.indexrelid
+                     WHERE i.indrelid IN (c.oid, c.reltoastrelid)), 0))
+         * current_setting('block_size')::int8 AS size_bytes
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid

@@ -1,9 +1,10 @@
 -- User triggers on the tables, views and materialized views of the managed schemas ($1):
 -- not the internal ones (foreign keys), not the clones a partition gets from its parent.
+-- $2 is false for a summary read: the definition is then empty.
 SELECT t.oid,
        t.tgrelid AS table_oid,
        t.tgname::text AS name,
-       pg_get_triggerdef(t.oid, false) AS definition,
+       CASE WHEN $2 THEN pg_get_triggerdef(t.oid, false) ELSE '' END AS definition,
        fn.nspname::text AS function_schema,
        f.proname::text AS function_name,
        t.tgenabled AS enabled,

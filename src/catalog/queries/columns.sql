@@ -2,8 +2,10 @@
 -- to an extension are left out, as in tables.sql.
 --
 -- storage is the column's own only when it is not its type's (type_storage), as pg_dump
--- compares them. Attribute options named pg_... are not the user's: a server build may keep
--- its own there (pg_attver), which ALTER COLUMN SET does not take.
+-- compares them. A default cannot name a column, so it is printed without its table
+-- (relid 0), which spares the server opening every table; a generated column's expression
+-- names columns and needs the table. Attribute options named pg_... are not the user's: a
+-- server build may keep its own there (pg_attver), which ALTER COLUMN SET does not take.
 SELECT a.attrelid AS table_oid,
        a.attnum,
        a.attname::text AS name,
@@ -11,7 +13,7 @@ SELECT a.attrelid AS table_oid,
        cn.nspname::text AS collation_schema,
        co.collname::text AS collation_name,
        a.attnotnull AS not_null,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS "default",
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS "default",
        a.attidentity AS identity,
        a.attgenerated AS generated_kind,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,

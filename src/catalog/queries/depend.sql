@@ -30,14 +30,16 @@ WITH rel AS (
                       WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
 ),
 holder (classid, objid, objsubid, owner_class, owner_oid, part, part_name) AS (
-  SELECT 'pg_class'::regclass, r.oid, s.attnum::int4, 'pg_class'::regclass, r.oid,
-         CASE WHEN s.attnum > 0 AND r.relkind IN ('r', 'p') THEN 'column' ELSE 'whole' END,
-         CASE WHEN s.attnum > 0 AND r.relkind IN ('r', 'p') THEN s.attname::text END
+  -- A relation and its columns, those of them that pg_depend records anything for (most
+  -- columns have a built-in type, which is pinned and never recorded).
+  SELECT DISTINCT 'pg_class'::regclass, r.oid, d.objsubid, 'pg_class'::regclass, r.oid,
+         CASE WHEN d.objsubid > 0 AND r.relkind IN ('r', 'p') THEN 'column' ELSE 'whole' END,
+         CASE WHEN d.objsubid > 0 AND r.relkind IN ('r', 'p') THEN a.attname::text END
     FROM rel r
-   CROSS JOIN LATERAL (SELECT 0::int2 AS attnum, NULL::name AS attname
-                       UNION ALL
-                       SELECT a.attnum, a.attname FROM pg_attribute a
-                        WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped) s
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = r.oid
+    LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = d.objsubid
+         AND d.objsubid > 0 AND NOT a.attisdropped
+   WHERE d.objsubid = 0 OR a.attnum IS NOT NULL
   UNION ALL
   SELECT 'pg_class'::regclass, i.indexrelid, 0, 'pg_class'::regclass, r.oid,
          CASE WHEN con.oid IS NULL THEN 'index' ELSE 'constraint' END,
@@ -174,6 +176,9 @@ SELECT 'edge' AS row_kind,
   FROM holder h
   JOIN pg_depend d ON d.classid = h.classid AND d.objid = h.objid AND d.objsubid = h.objsubid
  WHERE d.deptype NOT IN ('e', 'x', 'i', 'P', 'S')
+   -- A part's link to its own relation (a constraint or default to the table's columns, a
+   -- policy to its table) says nothing the model does not know.
+   AND NOT (d.refclassid = h.owner_class AND d.refobjid = h.owner_oid)
 UNION ALL
 SELECT 'target', t.classid::oid, t.objid, NULL, NULL, NULL, NULL,
        t.kind, t.schema, t.name, oidvectortypes(t.argument_types), t.left_type, t.right_type

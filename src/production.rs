@@ -46,6 +46,7 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
     let mut snapshot = Snapshot::begin(&mut client, settings.statement_timeout)?;
+    snapshot.show_progress("reading production's catalog");
     let schema = load(&mut snapshot, settings, &target.display)?;
     let queries = snapshot.query_count();
     let (outside, default_privileges) = match reading {

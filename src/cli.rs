@@ -14,7 +14,10 @@ use std::time::Duration;
 #[derive(Debug, Parser)]
 #[command(name = "pgdrift", version, max_term_width = 100)]
 #[command(
-    after_help = "Exit codes: 0 success, 1 drift or a difference found (check, verify), 2 error."
+    after_help = "Exit codes: 0 success, 1 drift or a difference found (check, verify), 2 error.\n\n\
+Results go to stdout. While a long phase runs (reading a catalog, parsing the migrations, \
+rendering, writing or replaying files) a progress bar is drawn on stderr, only when stderr is a \
+terminal and --format is not json, and erased when the phase ends."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -133,6 +136,18 @@ migration names, gets a warning: a replay of the migrations fails without it, so
 team's own prose and the Audit History around it are kept."
     )]
     Inventory(InventoryArgs),
+}
+
+impl Cli {
+    /// Whether the command prints JSON (`--format json`): its stderr stays free of progress
+    /// bars too, for the script that reads it.
+    pub fn json_output(&self) -> bool {
+        match &self.command {
+            Command::Status(args) | Command::Check(args) => args.format == ReportFormat::Json,
+            Command::Verify(args) => args.format == Format::Json,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -325,6 +340,22 @@ mod tests {
         );
         assert!(!help("audit_log").contains("catalog query"));
         assert!(help("statement_timeout").starts_with("How long one catalog query"));
+    }
+
+    #[test]
+    fn json_output_is_the_json_format_of_any_command() {
+        let json = |args: &[&str]| {
+            Cli::try_parse_from([&["pgdrift"], args].concat())
+                .unwrap()
+                .json_output()
+        };
+        assert!(json(&["status", "--format", "json"]));
+        assert!(json(&["check", "--format", "json"]));
+        assert!(json(&["verify", "--scratch-url", "u", "--format", "json"]));
+        assert!(!json(&["status"]));
+        assert!(!json(&["check", "--format", "markdown"]));
+        assert!(!json(&["verify", "--scratch-url", "u"]));
+        assert!(!json(&["import", "--all"]));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Connecting to production: URL, `DATABASE_URL` or libpq's `PG*` variables, TLS with
 //! libpq's `sslmode` semantics, and one read-only snapshot for all reading.
 
+use crate::progress::Progress;
 use anyhow::{bail, Context, Result};
 use postgres::config::SslMode as PgSslMode;
 use postgres::types::{ToSql, Type};
@@ -417,6 +418,8 @@ pub struct Snapshot<'a> {
     tx: Transaction<'a>,
     queries: usize,
     timeout: Duration,
+    /// Advanced by every query: a spinner while a catalog is read, else hidden.
+    progress: Progress,
 }
 
 impl<'a> Snapshot<'a> {
@@ -446,12 +449,26 @@ impl<'a> Snapshot<'a> {
             tx,
             queries: 0,
             timeout,
+            progress: Progress::hidden(),
         })
+    }
+
+    /// Shows a spinner, `message` and the number of queries run, until `hide_progress` or
+    /// the end of the snapshot.
+    pub fn show_progress(&mut self, message: &'static str) {
+        self.hide_progress();
+        self.progress = Progress::spinner(message, "query");
+    }
+
+    /// Erases the spinner, if one is shown.
+    pub fn hide_progress(&mut self) {
+        self.progress = Progress::hidden();
     }
 
     /// Runs one query with typed parameters.
     pub fn query(&mut self, sql: &str, params: &[(&(dyn ToSql + Sync), Type)]) -> Result<Vec<Row>> {
         self.queries += 1;
+        self.progress.inc();
         let timeout = self.timeout;
         self.tx
             .query_typed(sql, params)

@@ -4,7 +4,7 @@
 //! The pipeline: `catalog` (production, read-only) and `history` (migration files) both
 //! produce `model` objects; `production` reads production once; `drift` (static) and `diff`
 //! (against a replay) compare; `plan`, `render` and `write` make files; `verify` replays;
-//! `commands`, on top, run them.
+//! `commands`, on top, run them; `progress` draws bars for their long phases.
 
 pub mod catalog;
 pub mod cli;
@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod model;
 pub mod plan;
 pub mod production;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod triage;

@@ -1,7 +1,7 @@
 use clap::Parser;
 use pgdrift::cli::Cli;
 use pgdrift::commands::{self, Outcome};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -16,6 +16,9 @@ fn main() -> ExitCode {
             };
         }
     };
+    // Progress goes to stderr, and only to a terminal: a pipe, a log file or a script
+    // reading JSON never sees it.
+    pgdrift::progress::enable(io::stderr().is_terminal() && !cli.json_output());
     let mut out = io::stdout().lock();
     let result = commands::run(&cli, &mut out);
     // After Ctrl-C the handler drops the scratch database and exits with 130; what the

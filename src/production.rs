@@ -53,6 +53,7 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
         Reading::Summary => catalog::Detail::Summary,
         _ => catalog::Detail::Full,
     };
+    snapshot.show_progress("reading production's catalog");
     catalog::check_schemas(&mut snapshot, &settings.schemas)?;
     let schema = catalog::read(&mut snapshot, &settings.schemas, detail)
         .with_context(|| format!("reading the catalog of {}", target.display))?;

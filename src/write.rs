@@ -161,7 +161,9 @@ fn flush(_dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
 }
 
 fn write_all(dir: &Path, outputs: &[Output], temps: &mut Vec<PathBuf>) -> Result<Vec<PathBuf>> {
+    let progress = crate::progress::Progress::bar(outputs.len(), "writing files");
     for output in outputs {
+        progress.inc();
         let temp = dir.join(temporary_name(&output.name, std::process::id()));
         temps.push(temp.clone());
         let written =

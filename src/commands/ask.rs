@@ -29,6 +29,8 @@ pub fn decide(
     code: &Code,
     ddl: &dyn Fn(&QualifiedName) -> Result<String>,
 ) -> Result<Option<DecisionsFile>> {
+    // `?` renders a table's DDL while the question is up: that draws no bar.
+    let _prompt = crate::progress::prompt();
     let term = Term::stderr();
     let mut file = DecisionsFile {
         default: Some(Choice::Import),

@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::model::{ObjectKind, Part, QualifiedName, Schema};
 use crate::plan::{self, Plan, Selection};
 use crate::production::{self, Production, Reading};
+use crate::progress::{self, Progress};
 use crate::render::{FileHeader, Renderer};
 use crate::write::{self, Output};
 use crate::{db, drift, history};
@@ -295,7 +296,9 @@ pub(super) fn render(
     let author = git_author(dir);
     let date = date_text(&plan::version::now());
     let mut outputs = Vec::new();
+    let progress = Progress::bar(plan.files.len(), "rendering files");
     for file in &plan.files {
+        progress.inc();
         let mut bodies = Vec::new();
         let mut rollbacks = Vec::new();
         // What a catch-up drops exists in the replay, so it is rendered from there.
@@ -373,6 +376,7 @@ pub(super) fn confirm(question: &str, default: bool) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Ok(default);
     }
+    let _prompt = progress::prompt();
     Ok(dialoguer::Confirm::new()
         .with_prompt(question)
         .default(default)

@@ -61,7 +61,10 @@ pub(super) fn read<'a>(
     display: &str,
 ) -> Result<(Snapshot<'a>, Schema, Report)> {
     let mut snapshot = Snapshot::begin(client, settings.statement_timeout)?;
+    snapshot.show_progress("reading production's catalog");
     let prod = production::load(&mut snapshot, settings, display)?;
+    // Rows are read later in this snapshot, after questions perhaps: the spinner ends here.
+    snapshot.hide_progress();
     let mut report = drift::compare(&prod, history, &settings.system)?;
     report.database = display.to_string();
     Ok((snapshot, prod, report))

@@ -18,6 +18,7 @@ mod walk;
 mod tests;
 
 use crate::model::{ObjectKey, ObjectKind, QualifiedName};
+use crate::progress::Progress;
 use anyhow::{bail, Context};
 use indexmap::IndexMap;
 use std::fs;
@@ -278,9 +279,11 @@ pub fn parse_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<Hist
 
 fn fold_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<History> {
     let mut folder = fold::Folder::default();
+    let progress = Progress::bar(files.len(), "parsing migrations");
     for (index, (file, text)) in files.into_iter().enumerate() {
         folder.read_file(index, &file.path, &text)?;
         folder.history.files.push(file);
+        progress.inc();
     }
     Ok(folder.history)
 }

@@ -16,6 +16,7 @@ use crate::diff::{self, Difference};
 use crate::history::{self, History};
 use crate::model::Schema;
 use crate::production::{self, Production, Reading};
+use crate::progress::Progress;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -99,7 +100,9 @@ pub fn replay_files(
         }
     };
     let prelude = std::iter::once((&prelude_path, &prelude_sql));
+    let progress = Progress::bar(1 + files.len(), "replaying migrations");
     for (path, sql) in prelude.chain(files.iter().map(|(p, s)| (p, s))) {
+        progress.inc();
         if let Some(failure) = replay::apply(&mut client, path, sql)? {
             return Ok(Replayed {
                 failure: Some(failure),
@@ -109,7 +112,9 @@ pub fn replay_files(
             });
         }
     }
+    progress.finish();
     let mut snapshot = Snapshot::begin(&mut client, production.statement_timeout)?;
+    snapshot.show_progress("reading the scratch database's catalog");
     let replayed = catalog::load(&mut snapshot, &production.schema.schemas)
         .context("reading the scratch database's catalog")?;
     snapshot.finish()?;

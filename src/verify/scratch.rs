@@ -80,6 +80,7 @@ fn install_handler() {
                     drop_database(&server, &name);
                 }
             }
+            crate::progress::clear();
             eprintln!("interrupted: the scratch database was dropped");
             std::process::exit(130);
         });

@@ -28,9 +28,9 @@ pub enum Reading<'h> {
 pub struct Production {
     /// The managed schemas, every object of them (a report lists system objects too).
     pub schema: Schema,
-    /// `schema` without what the system list names: what a replay of the history is
-    /// compared with, since an external tool makes those objects and no migration does.
-    pub without_system: Schema,
+    /// `schema` without what the system list names, when it names any of its objects (see
+    /// `without_system`).
+    filtered: Option<Schema>,
     /// For a replay: the schemas the history or the managed objects use without managing
     /// them (Supabase's `auth`, `storage`...). Empty for a report.
     pub outside: Schema,
@@ -76,7 +76,7 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
     };
     snapshot.finish()?;
     Ok(Production {
-        without_system: without_system(&schema, &settings.system),
+        filtered: without_system(&schema, &settings.system),
         schema,
         outside,
         default_privileges,
@@ -94,9 +94,29 @@ pub fn load(snapshot: &mut Snapshot, settings: &Settings, database: &str) -> Res
         .with_context(|| format!("reading the catalog of {database}"))
 }
 
-/// The schema without what the system list names.
-fn without_system(schema: &Schema, system: &[SystemEntry]) -> Schema {
+impl Production {
+    /// The managed schemas without what the system list names: what a replay of the
+    /// history is compared with, since an external tool makes those objects and no
+    /// migration does.
+    pub fn without_system(&self) -> &Schema {
+        self.filtered.as_ref().unwrap_or(&self.schema)
+    }
+}
+
+/// The schema without what the system list names; `None` when it names none of its
+/// objects, so that a large schema is not copied for nothing.
+fn without_system(schema: &Schema, system: &[SystemEntry]) -> Option<Schema> {
     let system_name = |name: &QualifiedName| system.iter().any(|e| e.matches(name));
+    let names_any = schema.tables.keys().any(system_name)
+        || schema.views.keys().any(system_name)
+        || schema.sequences.keys().any(system_name)
+        || schema.types.keys().any(system_name)
+        || schema.functions.keys().any(|k| system_name(&k.name))
+        || schema.operators.keys().any(|k| system_name(&k.name))
+        || schema.event_triggers.keys().any(|k| system_name(&k.name));
+    if !names_any {
+        return None;
+    }
     let mut schema = schema.clone();
     schema.tables.retain(|name, _| !system_name(name));
     schema.views.retain(|name, _| !system_name(name));
@@ -107,7 +127,7 @@ fn without_system(schema: &Schema, system: &[SystemEntry]) -> Schema {
     schema
         .event_triggers
         .retain(|key, _| !system_name(&key.name));
-    schema
+    Some(schema)
 }
 
 /// Schemas whose objects are never copied: PostgreSQL's own.

@@ -1647,7 +1647,10 @@ fn a_summary_read_reports_what_a_full_read_does() {
     assert!(parents.size_bytes >= 300 * 500, "{}", parents.size_bytes);
     assert_eq!(parents.estimated_rows, 300);
     assert!(summary_count < full_count, "{summary_count} < {full_count}");
-    assert!(table(&summary, "public.kids").columns.is_empty(), "not read");
+    assert!(
+        table(&summary, "public.kids").columns.is_empty(),
+        "not read"
+    );
 }
 
 #[test]

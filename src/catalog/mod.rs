@@ -203,10 +203,7 @@ impl Reader<'_, '_> {
         self.snapshot
             .query(
                 sql,
-                &[
-                    (&self.schemas, Type::TEXT_ARRAY),
-                    (&self.full, Type::BOOL),
-                ],
+                &[(&self.schemas, Type::TEXT_ARRAY), (&self.full, Type::BOOL)],
             )
             .with_context(|| format!("reading {what} from the catalog"))
     }

@@ -42,7 +42,7 @@ pub fn run(
     };
     let production = production::read(settings, db_url, reading)?;
     let managed = match &args.scratch_url {
-        Some(_) => &production.without_system,
+        Some(_) => production.without_system(),
         None => &production.schema,
     };
     let (with_outside, outside_parts) = match args.all {
@@ -220,7 +220,7 @@ fn self_check(
         .chain(history.files.last().map(|f| f.version.clone()))
         .max();
     let catch_up = plan::catchup::files(
-        &production.without_system,
+        production.without_system(),
         &replayed,
         &differences,
         last.as_deref(),
@@ -230,7 +230,7 @@ fn self_check(
     let mut all = outputs;
     all.extend(render(
         renderer,
-        &production.without_system,
+        production.without_system(),
         Some(&replayed),
         &extra,
         dir,

@@ -96,7 +96,7 @@ fn replay_with_import(
     prelude: Option<&Path>,
 ) -> Result<(Replayed, PlannedImport)> {
     // Production as a replay is compared with: the system list is no drift to import.
-    let prod = &production.without_system;
+    let prod = production.without_system();
     let plan = import::planned(
         prod,
         history,

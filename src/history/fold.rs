@@ -14,6 +14,44 @@ use pg_query::NodeEnum;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// One statement of a file, parsed: where its text is in the file, and its tree.
+pub(super) struct Parsed {
+    offset: usize,
+    len: usize,
+    result: pg_query::ParseResult,
+}
+
+/// The largest file parsed in one piece (see `parse_file`).
+const PARSED_WHOLE: usize = 64 * 1024;
+
+/// Parses a migration file statement by statement: split first, then parse one statement at
+/// a time, since the parse tree of a whole data dump takes many times the memory of its
+/// text. Needs nothing but the text, so files are parsed ahead of the fold, on another
+/// thread. A file with a NUL byte is not parsed (`Folder::read_file` names the line).
+pub(super) fn parse_file(text: &str) -> Result<Vec<Parsed>, pg_query::Error> {
+    if text.contains('\0') {
+        return Ok(Vec::new());
+    }
+    // A file of ordinary size is parsed whole, once: splitting it would parse it twice.
+    if text.len() <= PARSED_WHOLE {
+        return Ok(vec![Parsed {
+            offset: 0,
+            len: text.len(),
+            result: pg_query::parse(text, pg_query::ParserOptions::DEFAULT)?,
+        }]);
+    }
+    pg_query::split_with_parser(text)?
+        .into_iter()
+        .map(|statement| {
+            Ok(Parsed {
+                offset: statement.as_ptr() as usize - text.as_ptr() as usize,
+                len: statement.len(),
+                result: pg_query::parse(statement, pg_query::ParserOptions::DEFAULT)?,
+            })
+        })
+        .collect()
+}
+
 /// The state of a reading: the history so far and what the current file has set.
 #[derive(Default)]
 pub(super) struct Folder {
@@ -61,7 +99,14 @@ pub(super) enum Create {
 
 impl Folder {
     /// Parses one file and folds its statements. The search path starts from the default.
-    pub(super) fn read_file(&mut self, file: usize, path: &Path, text: &str) -> anyhow::Result<()> {
+    /// Folds one file, parsed by `parse_file`.
+    pub(super) fn read_file(
+        &mut self,
+        file: usize,
+        path: &Path,
+        text: &str,
+        parsed: Result<Vec<Parsed>, pg_query::Error>,
+    ) -> anyhow::Result<()> {
         self.file = file;
         self.path = path.to_path_buf();
         self.search_path = SearchPath::default();
@@ -72,27 +117,22 @@ impl Folder {
                 path.display()
             ));
         }
-        // Split first, then parse one statement at a time: the parse tree of a whole data
-        // dump takes many times the memory of its text.
-        let statements =
-            pg_query::split_with_parser(text).map_err(|e| parse_error(path, text, e))?;
+        let statements = parsed.map_err(|e| parse_error(path, text, e))?;
         let mut line = 1;
         let mut counted = 0;
         for statement in statements {
-            let offset = statement.as_ptr() as usize - text.as_ptr() as usize;
+            let offset = statement.offset;
             line += text.as_bytes()[counted..offset]
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count();
             counted = offset;
-            let parsed = pg_query::parse(statement, pg_query::ParserOptions::DEFAULT)
-                .map_err(|e| parse_error(path, text, e))?;
             let source = Source {
-                text: statement,
+                text: &text[offset..offset + statement.len],
                 first_line: line,
                 conditional: false,
             };
-            self.statements(&parsed.protobuf.stmts, source);
+            self.statements(&statement.result.protobuf.stmts, source);
         }
         Ok(())
     }

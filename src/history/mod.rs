@@ -12,6 +12,7 @@ mod names;
 mod native;
 mod plpgsql;
 mod search_path;
+mod tree;
 mod walk;
 
 #[cfg(test)]
@@ -277,14 +278,55 @@ pub fn parse_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<Hist
     })
 }
 
+/// Files parsed ahead of the fold: enough to keep both busy, few enough that the parse
+/// trees waiting take little memory.
+const PARSED_AHEAD: usize = 8;
+
 fn fold_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<History> {
     let mut folder = fold::Folder::default();
     let progress = Progress::bar(files.len(), "parsing migrations");
-    for (index, (file, text)) in files.into_iter().enumerate() {
-        folder.read_file(index, &file.path, &text)?;
-        folder.history.files.push(file);
-        progress.inc();
-    }
+    std::thread::scope(|scope| {
+        let (sender, parsed) = std::sync::mpsc::sync_channel(PARSED_AHEAD);
+        let texts: Vec<&str> = files.iter().map(|(_, text)| text.as_str()).collect();
+        // The parser runs on a thread of its own while the fold walks the files before: the
+        // two halves of reading a history take about as long as each other.
+        let parser = std::thread::Builder::new()
+            .name("pgdrift-parser".into())
+            .stack_size(FOLD_STACK)
+            .spawn_scoped(scope, move || {
+                for text in texts {
+                    if sender.send(fold::parse_file(text)).is_err() {
+                        break;
+                    }
+                }
+            });
+        let parser = match parser {
+            Ok(parser) => parser,
+            Err(e) => {
+                return Err(anyhow::anyhow!(
+                    "cannot start a thread to read the migrations ({e}): free some memory and retry"
+                ))
+            }
+        };
+        let mut folded = Ok(());
+        for (index, (file, text)) in files.iter().enumerate() {
+            let Ok(statements) = parsed.recv() else {
+                break;
+            };
+            folded = folder.read_file(index, &file.path, text, statements);
+            if folded.is_err() {
+                break;
+            }
+            folder.history.files.push(file.clone());
+            progress.inc();
+        }
+        // Stops the parser when the fold stopped early.
+        drop(parsed);
+        if let Err(panic) = parser.join() {
+            std::panic::resume_unwind(panic);
+        }
+        folded
+    })?;
     Ok(folder.history)
 }
 

@@ -4,10 +4,10 @@
 
 use super::fold::Folder;
 use super::names::dotted_parts;
+use super::tree::Tree;
 use crate::model::{is_builtin_type, normalize_type, QualifiedName};
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
-use serde_json::{Map, Value};
 
 /// A name as written (one to three parts), and whether it names a type (so that built-in
 /// types can be left out) or an operator (whose name is symbols).
@@ -45,7 +45,7 @@ impl Mention {
 impl Folder {
     /// Records in `History::references` every name `node` mentions, for the current file.
     pub(super) fn reference_all(&mut self, node: &NodeEnum) {
-        let Ok(tree) = serde_json::to_value(node) else {
+        let Some(tree) = Tree::of(node) else {
             return;
         };
         let mut mentions = Vec::new();
@@ -95,23 +95,19 @@ impl Folder {
     }
 }
 
-fn collect(value: &Value, out: &mut Vec<Mention>) {
-    match value {
-        Value::Array(items) => items.iter().for_each(|item| collect(item, out)),
-        Value::Object(map) => {
-            inspect(map, out);
-            map.values().for_each(|item| collect(item, out));
-        }
-        _ => {}
+fn collect(value: &Tree, out: &mut Vec<Mention>) {
+    if let Tree::Map(_) = value {
+        inspect(value, out);
     }
+    value.children().for_each(|item| collect(item, out));
 }
 
 /// The names one tree node carries, recognised by its fields.
-fn inspect(map: &Map<String, Value>, out: &mut Vec<Mention>) {
+fn inspect(map: &Tree, out: &mut Vec<Mention>) {
     if map.contains_key("relpersistence") {
         // RangeVar: FROM items, DML targets, FK targets, DDL relations.
-        let schema = map.get("schemaname").and_then(Value::as_str).unwrap_or("");
-        if let Some(name) = map.get("relname").and_then(Value::as_str) {
+        let schema = map.get("schemaname").and_then(Tree::as_str).unwrap_or("");
+        if let Some(name) = map.get("relname").and_then(Tree::as_str) {
             let mut parts = vec![name.to_string()];
             if !schema.is_empty() {
                 parts.insert(0, schema.to_string());
@@ -122,7 +118,7 @@ fn inspect(map: &Map<String, Value>, out: &mut Vec<Mention>) {
     if map.contains_key("array_bounds") {
         // TypeName: `t.col%TYPE` names the table t.
         if let Some(mut names) = map.get("names").and_then(node_strings) {
-            if map.get("pct_type").and_then(Value::as_bool) == Some(true) {
+            if map.get("pct_type").and_then(Tree::as_bool) == Some(true) {
                 names.pop();
                 out.push(Mention::object(names));
             } else {
@@ -163,10 +159,10 @@ fn inspect(map: &Map<String, Value>, out: &mut Vec<Mention>) {
     object_lists(map, out);
     relation_constants(map, out);
     // `ALTER SEQUENCE s OWNED BY t.col` (and `CREATE SEQUENCE ... OWNED BY`).
-    if map.get("defname").and_then(Value::as_str) == Some("owned_by") {
+    if map.get("defname").and_then(Tree::as_str) == Some("owned_by") {
         if let Some(mut names) = map
             .get("arg")
-            .and_then(|a| a.pointer("/node/List/items"))
+            .and_then(|a| a.path(&["node", "List", "items"]))
             .and_then(node_strings)
         {
             names.pop();
@@ -179,10 +175,10 @@ fn inspect(map: &Map<String, Value>, out: &mut Vec<Mention>) {
 /// `ALTER ... SET SCHEMA` (`RangeVar`, `TypeName` and `ObjectWithArgs` items are found by
 /// `inspect`). For a column, trigger, policy, rule or constraint, the list ends with the
 /// part's own name, after its relation's.
-fn object_lists(map: &Map<String, Value>, out: &mut Vec<Mention>) {
+fn object_lists(map: &Tree, out: &mut Vec<Mention>) {
     let object_type = ["remove_type", "objtype", "rename_type", "object_type"]
         .iter()
-        .find_map(|key| map.get(*key).and_then(Value::as_i64))
+        .find_map(|key| map.get(key).and_then(Tree::as_i64))
         .and_then(|t| ObjectType::try_from(i32::try_from(t).ok()?).ok());
     let Some(object_type) = object_type else {
         return;
@@ -196,10 +192,10 @@ fn object_lists(map: &Map<String, Value>, out: &mut Vec<Mention>) {
         T::ObjectTabconstraint => true,
         _ => return,
     };
-    let objects = map.get("objects").and_then(Value::as_array);
+    let objects = map.get("objects").and_then(Tree::as_array);
     let items = objects.into_iter().flatten().chain(map.get("object"));
     for item in items {
-        let Some(mut names) = item.pointer("/node/List/items").and_then(node_strings) else {
+        let Some(mut names) = item.path(&["node", "List", "items"]).and_then(node_strings) else {
             continue;
         };
         if strip_last {
@@ -210,7 +206,7 @@ fn object_lists(map: &Map<String, Value>, out: &mut Vec<Mention>) {
 }
 
 /// Relations named by string constants: `'t'::regclass`, `nextval('t_id_seq')`.
-fn relation_constants(map: &Map<String, Value>, out: &mut Vec<Mention>) {
+fn relation_constants(map: &Tree, out: &mut Vec<Mention>) {
     let literal = if map.contains_key("arg") && map.contains_key("type_name") {
         let names = map
             .get("type_name")
@@ -225,7 +221,7 @@ fn relation_constants(map: &Map<String, Value>, out: &mut Vec<Mention>) {
             name.last().map(String::as_str),
             Some("nextval" | "currval" | "setval")
         );
-        let first = map.get("args").and_then(|a| a.get(0));
+        let first = map.get("args").and_then(|a| a.item(0));
         first.filter(|_| sequence_call).and_then(constant_string)
     } else {
         None
@@ -236,7 +232,7 @@ fn relation_constants(map: &Map<String, Value>, out: &mut Vec<Mention>) {
 }
 
 /// The strings of an array of `String` nodes, or `None` if it is not one.
-fn node_strings(value: &Value) -> Option<Vec<String>> {
+fn node_strings(value: &Tree) -> Option<Vec<String>> {
     let items = value.as_array()?;
     if items.is_empty() {
         return None;
@@ -244,13 +240,14 @@ fn node_strings(value: &Value) -> Option<Vec<String>> {
     items
         .iter()
         .map(|item| {
-            item.pointer("/node/String/sval")?
+            item.path(&["node", "String", "sval"])?
                 .as_str()
                 .map(str::to_string)
         })
         .collect()
 }
 
-fn constant_string(node: &Value) -> Option<&str> {
-    node.pointer("/node/AConst/val/Sval/sval")?.as_str()
+fn constant_string(node: &Tree) -> Option<&str> {
+    node.path(&["node", "AConst", "val", "Sval", "sval"])?
+        .as_str()
 }

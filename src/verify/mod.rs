@@ -69,7 +69,7 @@ pub fn replay_files(
     let (default_privileges, roles) = prelude::default_privileges(&production.default_privileges)?;
     prelude::check_roles(
         &mut client,
-        &[&production.without_system, &production.outside],
+        &[production.without_system(), &production.outside],
         &roles,
     )?;
     let (prelude_sql, notes, prelude_path) = match prelude_file {
@@ -120,7 +120,7 @@ pub fn replay_files(
     snapshot.finish()?;
     Ok(Replayed {
         failure: None,
-        differences: diff::compare(&production.without_system, &replayed),
+        differences: diff::compare(production.without_system(), &replayed),
         schema: Some(replayed),
         notes,
     })

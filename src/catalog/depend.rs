@@ -15,6 +15,11 @@ const QUERY: &str = include_str!("queries/depend.sql");
 
 /// Deduplicated and sorted dependencies.
 pub(super) fn load(reader: &mut Reader) -> Result<Vec<Dependency>> {
+    // With no schema, no object holds a dependency: the names of every possible target
+    // would be read for nothing.
+    if reader.schemas.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows = reader.rows(QUERY, "dependencies")?;
     let mut targets: HashMap<(u32, u32), ObjectKey> = HashMap::new();
     let is = |row: &Row, kind: &str| get::<&str>(row, "row_kind").is_ok_and(|k| k == kind);

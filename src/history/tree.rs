@@ -239,38 +239,27 @@ impl Items {
     }
 }
 
-impl ser::SerializeSeq for Items {
-    type Ok = Tree;
-    type Error = Unsupported;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Tree> {
-        Ok(Tree::Seq(self.0))
-    }
+/// The three sequence forms serde has, each a list of items.
+macro_rules! items {
+    ($($form:ident :: $method:ident),*) => {$(
+        impl ser::$form for Items {
+            type Ok = Tree;
+            type Error = Unsupported;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+                self.push(value)
+            }
+            fn end(self) -> Result<Tree> {
+                Ok(Tree::Seq(self.0))
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Items {
-    type Ok = Tree;
-    type Error = Unsupported;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Tree> {
-        Ok(Tree::Seq(self.0))
-    }
-}
-
-impl ser::SerializeTupleStruct for Items {
-    type Ok = Tree;
-    type Error = Unsupported;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Tree> {
-        Ok(Tree::Seq(self.0))
-    }
-}
+items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 struct Fields(Vec<(&'static str, Tree)>);
 

@@ -207,7 +207,7 @@ fn compare_declared(
         }
         let mut entry = Entry {
             key: key.clone(),
-            table: tables.facts(prod, key),
+            table: tables.facts(key),
             migration: None,
             reason: None,
         };
@@ -375,15 +375,19 @@ fn exists_anywhere(prod: &Schema, key: &ObjectKey) -> bool {
 
 /// What the table facts need from the whole schema, gathered in one pass: the foreign keys
 /// pointing at each table and the partitions of each partitioned table.
-#[derive(Default)]
 struct TableIndex<'a> {
+    prod: &'a Schema,
     foreign_keys_in: HashMap<&'a QualifiedName, usize>,
     partitions: HashMap<&'a QualifiedName, Vec<&'a Table>>,
 }
 
 impl<'a> TableIndex<'a> {
     fn new(prod: &'a Schema) -> Self {
-        let mut index = TableIndex::default();
+        let mut index = TableIndex {
+            prod,
+            foreign_keys_in: HashMap::new(),
+            partitions: HashMap::new(),
+        };
         for table in prod.tables.values() {
             match &table.partition_of {
                 Some(p) => index.partitions.entry(&p.parent).or_default().push(table),
@@ -399,11 +403,11 @@ impl<'a> TableIndex<'a> {
         index
     }
 
-    fn facts(&self, prod: &Schema, key: &ObjectKey) -> Option<TableFacts> {
+    fn facts(&self, key: &ObjectKey) -> Option<TableFacts> {
         if key.kind != ObjectKind::Table {
             return None;
         }
-        let table = prod.tables.get(&key.name)?;
+        let table = self.prod.tables.get(&key.name)?;
         let partitions = self
             .partitions
             .get(&table.name)

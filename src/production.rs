@@ -54,9 +54,7 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
         _ => catalog::Detail::Full,
     };
     snapshot.show_progress("reading production's catalog");
-    catalog::check_schemas(&mut snapshot, &settings.schemas)?;
-    let schema = catalog::read(&mut snapshot, &settings.schemas, detail)
-        .with_context(|| format!("reading the catalog of {}", target.display))?;
+    let schema = load_at(&mut snapshot, settings, &target.display, detail)?;
     let queries = snapshot.query_count();
     let (outside, default_privileges) = match reading {
         Reading::Summary | Reading::Report => (Schema::default(), Vec::new()),
@@ -89,8 +87,18 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
 /// The managed schemas, read in an open snapshot (for a command that reads rows in the same
 /// state afterwards); an error names the schemas that do not exist.
 pub fn load(snapshot: &mut Snapshot, settings: &Settings, database: &str) -> Result<Schema> {
+    load_at(snapshot, settings, database, catalog::Detail::Full)
+}
+
+/// The managed schemas at `detail`; an error names the schemas that do not exist.
+fn load_at(
+    snapshot: &mut Snapshot,
+    settings: &Settings,
+    database: &str,
+    detail: catalog::Detail,
+) -> Result<Schema> {
     catalog::check_schemas(snapshot, &settings.schemas)?;
-    catalog::load(snapshot, &settings.schemas)
+    catalog::read(snapshot, &settings.schemas, detail)
         .with_context(|| format!("reading the catalog of {database}"))
 }
 

@@ -24,10 +24,11 @@ pub(super) struct Parsed {
 /// The largest file parsed in one piece (see `parse_file`).
 const PARSED_WHOLE: usize = 64 * 1024;
 
-/// Parses a migration file statement by statement: split first, then parse one statement at
-/// a time, since the parse tree of a whole data dump takes many times the memory of its
-/// text. Needs nothing but the text, so files are parsed ahead of the fold, on another
-/// thread. A file with a NUL byte is not parsed (`Folder::read_file` names the line).
+/// Parses a migration file: whole when it is of ordinary size, else split first and parsed
+/// one statement at a time, since the parse tree of a whole data dump takes many times the
+/// memory of its text. Needs nothing but the text, so files are parsed ahead of the fold,
+/// on another thread. A file with a NUL byte is not parsed (`Folder::read_file` names the
+/// line).
 pub(super) fn parse_file(text: &str) -> Result<Vec<Parsed>, pg_query::Error> {
     if text.contains('\0') {
         return Ok(Vec::new());
@@ -98,8 +99,8 @@ pub(super) enum Create {
 }
 
 impl Folder {
-    /// Parses one file and folds its statements. The search path starts from the default.
-    /// Folds one file, parsed by `parse_file`.
+    /// Folds the statements of one file, parsed by `parse_file`. The search path starts
+    /// from the default.
     pub(super) fn read_file(
         &mut self,
         file: usize,

@@ -271,11 +271,16 @@ pub fn parse_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<Hist
             Ok(reader) => reader
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(e) => Err(anyhow::anyhow!(
-                "cannot start a thread to read the migrations ({e}): free some memory and retry"
-            )),
+            Err(e) => Err(no_thread(&e)),
         }
     })
+}
+
+/// The error when the system refuses a thread for reading the migrations.
+fn no_thread(error: &std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot start a thread to read the migrations ({error}): free some memory and retry"
+    )
 }
 
 /// Files parsed ahead of the fold: enough to keep both busy, few enough that the parse
@@ -302,11 +307,7 @@ fn fold_sources(files: Vec<(MigrationFile, String)>) -> anyhow::Result<History> 
             });
         let parser = match parser {
             Ok(parser) => parser,
-            Err(e) => {
-                return Err(anyhow::anyhow!(
-                    "cannot start a thread to read the migrations ({e}): free some memory and retry"
-                ))
-            }
+            Err(e) => return Err(no_thread(&e)),
         };
         let mut folded = Ok(());
         for (index, (file, text)) in files.iter().enumerate() {

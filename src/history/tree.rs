@@ -104,6 +104,15 @@ impl ser::Error for Unsupported {
 
 struct Builder;
 
+/// `Serializer` methods for the integer types that fit in an `i64` as they are.
+macro_rules! integers {
+    ($($method:ident : $int:ty),*) => {$(
+        fn $method(self, v: $int) -> Result<Tree> {
+            Ok(Tree::Int(v.into()))
+        }
+    )*};
+}
+
 type Result<T> = std::result::Result<T, Unsupported>;
 
 impl ser::Serializer for Builder {
@@ -120,27 +129,8 @@ impl ser::Serializer for Builder {
     fn serialize_bool(self, v: bool) -> Result<Tree> {
         Ok(Tree::Bool(v))
     }
-    fn serialize_i8(self, v: i8) -> Result<Tree> {
-        Ok(Tree::Int(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<Tree> {
-        Ok(Tree::Int(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<Tree> {
-        Ok(Tree::Int(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<Tree> {
-        Ok(Tree::Int(v))
-    }
-    fn serialize_u8(self, v: u8) -> Result<Tree> {
-        Ok(Tree::Int(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<Tree> {
-        Ok(Tree::Int(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<Tree> {
-        Ok(Tree::Int(v.into()))
-    }
+    integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
+    integers!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32);
     fn serialize_u64(self, v: u64) -> Result<Tree> {
         Ok(i64::try_from(v).map_or(Tree::Null, Tree::Int))
     }

@@ -37,31 +37,105 @@ pub fn check_dir(dir: &Path) -> Result<()> {
 /// Writes every file into `dir`, or none: an existing file of the same name (or the same
 /// version) stops the whole write before anything is created.
 pub fn files(dir: &Path, outputs: &[Output]) -> Result<Vec<PathBuf>> {
-    let existing: Vec<String> = fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
-        .collect();
-    check_collisions(dir, &existing, outputs)?;
-    remove_stale_temporaries(dir, &existing);
-    let mut temps = Vec::new();
-    let result = write_all(dir, outputs, &mut temps);
-    for temp in &temps {
-        let _ = fs::remove_file(temp);
+    let names: Vec<&str> = outputs.iter().map(|o| o.name.as_str()).collect();
+    let mut staged = Staged::begin(dir, &names)?;
+    let progress = crate::progress::Progress::bar(outputs.len(), "writing files");
+    for output in outputs {
+        progress.inc();
+        staged.add(&output.name, &output.contents)?;
     }
-    result
+    drop(progress);
+    staged.commit()
 }
 
-/// Fails when a file of `existing` (the names in `dir`) has an output's name or version.
-fn check_collisions(dir: &Path, existing: &[String], outputs: &[Output]) -> Result<()> {
+/// Files written to hidden temporary names in their folder, one by one as they are made,
+/// and put in place all together by `commit`: a file's text need not be held until every
+/// file is ready. Dropped without `commit`, it removes what it wrote and no file appears.
+pub struct Staged {
+    dir: PathBuf,
+    /// Each file's name, and the temporary file that holds its text.
+    files: Vec<(String, PathBuf)>,
+}
+
+impl Staged {
+    /// Ready to write the files `names` into `dir`: fails before anything is written when a
+    /// file there has one of the names or one of their versions.
+    pub fn begin(dir: &Path, names: &[&str]) -> Result<Self> {
+        let existing: Vec<String> = fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
+            .collect();
+        check_collisions(dir, &existing, names)?;
+        remove_stale_temporaries(dir, &existing);
+        Ok(Staged {
+            dir: dir.to_path_buf(),
+            files: Vec::with_capacity(names.len()),
+        })
+    }
+
+    /// Writes the file `name` to its temporary name.
+    pub fn add(&mut self, name: &str, contents: &str) -> Result<()> {
+        let temp = self.dir.join(temporary_name(name, std::process::id()));
+        let created = fs::File::create(&temp);
+        if created.is_ok() {
+            self.files.push((name.to_string(), temp));
+        }
+        if let Err(e) = created.and_then(|mut file| file.write_all(contents.as_bytes())) {
+            bail!(
+                "cannot write {name} in {}: {e}; no file was written",
+                self.dir.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Makes every file durable, then puts each in place under its name: all of them, or,
+    /// when one fails, none.
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
+        let dir = &self.dir;
+        let temps: Vec<PathBuf> = self.files.iter().map(|(_, t)| t.clone()).collect();
+        if let Err(e) = flush(dir, &temps) {
+            bail!(
+                "cannot write the files in {}: {e}; no file was written",
+                dir.display()
+            );
+        }
+        let mut written = Vec::new();
+        for (name, temp) in &self.files {
+            let target = dir.join(name);
+            // A hard link fails when the target exists: no file is ever replaced.
+            if let Err(e) = fs::hard_link(temp, &target) {
+                for done in &written {
+                    let _ = fs::remove_file(done);
+                }
+                bail!("writing {}: {e}; no file was written", target.display());
+            }
+            written.push(target);
+        }
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(written)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (_, temp) in &self.files {
+            let _ = fs::remove_file(temp);
+        }
+    }
+}
+
+/// Fails when a file of `existing` (the names in `dir`) has one of `names` or its version.
+fn check_collisions(dir: &Path, existing: &[String], names: &[&str]) -> Result<()> {
     let mut taken: HashMap<&str, &str> = HashMap::new();
     for name in existing {
         taken.insert(name, name);
         taken.entry(version_of(name)).or_insert(name);
     }
-    for output in outputs {
-        let clash = taken
-            .get(output.name.as_str())
-            .or_else(|| taken.get(version_of(&output.name)));
+    for name in names {
+        let clash = taken.get(name).or_else(|| taken.get(version_of(name)));
         if let Some(clash) = clash {
             bail!(
                 "{} already exists in {}: pgdrift never overwrites a file; move it away or pass --out DIR",
@@ -160,46 +234,6 @@ fn flush(_dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
         .try_for_each(|f| fs::File::open(f).and_then(|file| file.sync_all()))
 }
 
-fn write_all(dir: &Path, outputs: &[Output], temps: &mut Vec<PathBuf>) -> Result<Vec<PathBuf>> {
-    let progress = crate::progress::Progress::bar(outputs.len(), "writing files");
-    for output in outputs {
-        progress.inc();
-        let temp = dir.join(temporary_name(&output.name, std::process::id()));
-        temps.push(temp.clone());
-        let written =
-            fs::File::create(&temp).and_then(|mut file| file.write_all(output.contents.as_bytes()));
-        if let Err(e) = written {
-            bail!(
-                "cannot write {} in {}: {e}; no file was written",
-                output.name,
-                dir.display()
-            );
-        }
-    }
-    if let Err(e) = flush(dir, temps) {
-        bail!(
-            "cannot write the files in {}: {e}; no file was written",
-            dir.display()
-        );
-    }
-    let mut written = Vec::new();
-    for (output, temp) in outputs.iter().zip(temps.iter()) {
-        let target = dir.join(&output.name);
-        // A hard link fails when the target exists: no file is ever replaced.
-        if let Err(e) = fs::hard_link(temp, &target) {
-            for done in &written {
-                let _ = fs::remove_file(done);
-            }
-            bail!("writing {}: {e}; no file was written", target.display());
-        }
-        written.push(target);
-    }
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(written)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +316,47 @@ mod tests {
         assert_eq!(temporary_pid(".1_a.sql.pgdrift-42.tmp"), Some(42));
         assert_eq!(temporary_pid(".1_a.sql.pgdrift-x.tmp"), None);
         assert_eq!(temporary_pid("1_a.sql"), None);
+    }
+
+    #[test]
+    fn staged_files_appear_only_on_commit_and_vanish_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let listing = || -> Vec<String> {
+            let mut names: Vec<String> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        let mut staged = Staged::begin(dir.path(), &["1_a.sql", "2_b.sql"]).unwrap();
+        staged.add("1_a.sql", "-- a\n").unwrap();
+        staged.add("2_b.sql", "-- b\n").unwrap();
+        let pid = std::process::id();
+        assert_eq!(
+            listing(),
+            [
+                temporary_name("1_a.sql", pid),
+                temporary_name("2_b.sql", pid)
+            ]
+        );
+        drop(staged);
+        assert!(listing().is_empty(), "{:?}", listing());
+
+        let mut staged = Staged::begin(dir.path(), &["1_a.sql"]).unwrap();
+        staged.add("1_a.sql", "-- a\n").unwrap();
+        staged.commit().unwrap();
+        assert_eq!(listing(), ["1_a.sql"]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("1_a.sql")).unwrap(),
+            "-- a\n"
+        );
+        // A clash is found before anything is written.
+        let err = Staged::begin(dir.path(), &["1_other.sql"]).err().unwrap();
+        assert!(
+            err.to_string().starts_with("1_a.sql already exists"),
+            "{err}"
+        );
     }
 
     #[test]

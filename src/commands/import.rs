@@ -61,20 +61,36 @@ pub fn run(
         outside_parts,
     };
     let mut plan = planned(prod, &history, settings, &selection, &options)?;
-    let mut outputs = render(&renderer, prod, None, &plan, &dir)?;
-    if let Some(url) = &args.scratch_url {
-        let checked = self_check(
-            &renderer,
-            &production,
-            &history,
-            &mut plan,
-            outputs,
-            url,
-            &dir,
-        )?;
-        outputs = checked;
-    }
-    if outputs.is_empty() {
+    // A self-check replays the files, so they are held in memory; otherwise each file is
+    // written to a hidden temporary name as soon as it is rendered, and put in place after
+    // the confirmation (or removed without it).
+    let files = match &args.scratch_url {
+        Some(url) => {
+            let outputs = render(&renderer, prod, None, &plan, &dir)?;
+            Rendered::Held(self_check(
+                &renderer,
+                &production,
+                &history,
+                &mut plan,
+                outputs,
+                url,
+                &dir,
+            )?)
+        }
+        None if args.dry_run || plan.files.is_empty() => {
+            render_each(&renderer, prod, None, &plan, &dir, |_, _| Ok(()))?;
+            Rendered::Checked
+        }
+        None => {
+            let names: Vec<&str> = plan.files.iter().map(|f| f.file_name.as_str()).collect();
+            let mut staged = write::Staged::begin(&dir, &names)?;
+            render_each(&renderer, prod, None, &plan, &dir, |name, contents| {
+                staged.add(name, &contents)
+            })?;
+            Rendered::Staged(staged)
+        }
+    };
+    if plan.files.is_empty() {
         writeln!(out, "Nothing to import: production has no drifted object.")?;
         return Ok(());
     }
@@ -88,14 +104,18 @@ pub fn run(
     }
     if !args.yes
         && !confirm(
-            &format!("Write {} file(s) to {}?", outputs.len(), dir.display()),
+            &format!("Write {} file(s) to {}?", plan.files.len(), dir.display()),
             true,
         )?
     {
         writeln!(out, "Nothing was written.")?;
         return Ok(());
     }
-    let written = write::files(&dir, &outputs)?;
+    let written = match files {
+        Rendered::Held(outputs) => write::files(&dir, &outputs)?,
+        Rendered::Staged(staged) => staged.commit()?,
+        Rendered::Checked => Vec::new(),
+    };
     writeln!(
         out,
         "\nWrote {} file(s) to {}.",
@@ -104,6 +124,16 @@ pub fn run(
     )?;
     next_steps(&plan, settings, db_url, args, out)?;
     super::triage::audit(settings, &import_summary(&plan), out)
+}
+
+/// The rendered files of an import, until they are written.
+enum Rendered {
+    /// In memory, as the self-check replayed them.
+    Held(Vec<Output>),
+    /// Written to temporary names, waiting for the confirmation.
+    Staged(write::Staged),
+    /// Rendered and checked, kept nowhere: a dry run, or nothing to write.
+    Checked,
 }
 
 /// `managed` with the tables outside the managed schemas that hold parts the application
@@ -285,7 +315,8 @@ pub(super) fn with_outputs(
     Ok(files)
 }
 
-/// Renders every file before anything is written: a template error writes nothing.
+/// Renders every file into memory: what a self-check replays, and what `drop` and `resolve`
+/// write with the tables' backups.
 pub(super) fn render(
     renderer: &Renderer,
     schema: &Schema,
@@ -293,42 +324,121 @@ pub(super) fn render(
     plan: &Plan,
     dir: &Path,
 ) -> Result<Vec<Output>> {
-    let author = git_author(dir);
-    let date = date_text(&plan::version::now());
-    let mut outputs = Vec::new();
-    let progress = Progress::bar(plan.files.len(), "rendering files");
-    for file in &plan.files {
-        progress.inc();
-        let mut bodies = Vec::new();
-        let mut rollbacks = Vec::new();
-        // What a catch-up drops exists in the replay, so it is rendered from there.
-        for item in &file.drops {
-            let from = replayed.unwrap_or(schema);
-            bodies.extend(renderer.rollback(from, item)?);
-        }
-        bodies.extend(renderer.bodies(schema, &file.items)?);
-        for item in &file.items {
-            rollbacks.extend(renderer.rollback(schema, item)?);
-        }
-        let header = FileHeader {
-            title: file.title.clone(),
-            author: author.clone(),
-            date: date.clone(),
-            description: file.description.clone(),
-        };
-        let contents = renderer
-            .file(&header, &bodies, &rollbacks)
-            .with_context(|| format!("rendering {}", file.file_name))?;
-        // Parsing in C only: a tree thousands of levels deep (a long `||` chain in a view)
-        // is never decoded here, on the main thread's stack.
-        pg_query::split_with_parser(&contents)
-            .map_err(|e| anyhow::anyhow!("rendering {}: the SQL does not parse ({e}); this is a bug in pgdrift or in a --templates file", file.file_name))?;
+    let mut outputs = Vec::with_capacity(plan.files.len());
+    render_each(renderer, schema, replayed, plan, dir, |name, contents| {
         outputs.push(Output {
-            name: file.file_name.clone(),
+            name: name.to_string(),
             contents,
         });
-    }
+        Ok(())
+    })?;
     Ok(outputs)
+}
+
+/// Files rendered at once, at most: workers stay ahead of the one taking the files, and the
+/// files waiting take little memory.
+const RENDERED_AHEAD: usize = 32;
+
+/// Room for the C parser that checks each rendered file (a view's long `||` chain nests
+/// deep). Only the pages used are committed.
+const RENDER_STACK: usize = 64 << 20;
+
+/// Renders the plan's files and hands each to `take`, in plan order, as soon as it is made,
+/// so that no caller needs every file's text at once. On two or more cores the files are
+/// rendered on worker threads. The first failure, in plan order, stops the rendering.
+pub(super) fn render_each(
+    renderer: &Renderer,
+    schema: &Schema,
+    replayed: Option<&Schema>,
+    plan: &Plan,
+    dir: &Path,
+    mut take: impl FnMut(&str, String) -> Result<()>,
+) -> Result<()> {
+    let author = git_author(dir);
+    let date = date_text(&plan::version::now());
+    let progress = Progress::bar(plan.files.len(), "rendering files");
+    let one = |file: &plan::PlannedFile| {
+        progress.inc();
+        render_file(renderer, schema, replayed, file, &author, &date)
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if workers < 2 || plan.files.len() < 2 * RENDERED_AHEAD {
+        for file in &plan.files {
+            take(&file.file_name, one(file)?)?;
+        }
+        return Ok(());
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let (sender, rendered) = std::sync::mpsc::sync_channel(RENDERED_AHEAD);
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (next, one) = (&next, &one);
+            let worker = move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(file) = plan.files.get(i) else {
+                    break;
+                };
+                // The receiver is gone after a failure: there is nothing more to do.
+                if sender.send((i, one(file))).is_err() {
+                    break;
+                }
+            };
+            std::thread::Builder::new()
+                .name("pgdrift-render".into())
+                .stack_size(RENDER_STACK)
+                .spawn_scoped(scope, worker)
+                .map_err(|e| anyhow::anyhow!("cannot start a thread to render the files ({e}): free some memory and retry"))?;
+        }
+        drop(sender);
+        // Files come back in any order; they are handed on in plan order.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0;
+        for (i, contents) in rendered.iter() {
+            waiting.insert(i, contents);
+            while let Some(contents) = waiting.remove(&due) {
+                take(&plan.files[due].file_name, contents?)?;
+                due += 1;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// One planned file's text, checked to parse.
+fn render_file(
+    renderer: &Renderer,
+    schema: &Schema,
+    replayed: Option<&Schema>,
+    file: &plan::PlannedFile,
+    author: &Option<String>,
+    date: &str,
+) -> Result<String> {
+    let mut bodies = Vec::new();
+    let mut rollbacks = Vec::new();
+    // What a catch-up drops exists in the replay, so it is rendered from there.
+    for item in &file.drops {
+        let from = replayed.unwrap_or(schema);
+        bodies.extend(renderer.rollback(from, item)?);
+    }
+    bodies.extend(renderer.bodies(schema, &file.items)?);
+    for item in &file.items {
+        rollbacks.extend(renderer.rollback(schema, item)?);
+    }
+    let header = FileHeader {
+        title: file.title.clone(),
+        author: author.clone(),
+        date: date.to_string(),
+        description: file.description.clone(),
+    };
+    let contents = renderer
+        .file(&header, &bodies, &rollbacks)
+        .with_context(|| format!("rendering {}", file.file_name))?;
+    // Parsing in C only: a tree thousands of levels deep (a long `||` chain in a view)
+    // is never decoded here.
+    pg_query::split_with_parser(&contents)
+        .map_err(|e| anyhow::anyhow!("rendering {}: the SQL does not parse ({e}); this is a bug in pgdrift or in a --templates file", file.file_name))?;
+    Ok(contents)
 }
 
 /// `git config user.name` in the output folder, when git knows it.

@@ -475,6 +475,29 @@ impl<'a> Snapshot<'a> {
             .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))
     }
 
+    /// Runs one query with typed parameters and hands each row to `each` as it arrives: a
+    /// large result is never held whole.
+    pub fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+        mut each: impl FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        self.queries += 1;
+        self.progress.inc();
+        let timeout = self.timeout;
+        let explain = |e: postgres::Error| anyhow::anyhow!("{}", explain_read_error(&e, timeout));
+        let mut rows = self
+            .tx
+            .query_typed_raw(sql, params.iter().map(|(value, ty)| (*value, ty.clone())))
+            .map_err(explain)?;
+        while let Some(row) = rows.next().map_err(explain)? {
+            each(row)?;
+        }
+        Ok(())
+    }
+
     /// Streams the output of a `COPY ... TO STDOUT` statement, in the snapshot.
     pub fn copy_out(&mut self, sql: &str) -> Result<postgres::CopyOutReader<'_>> {
         self.queries += 1;

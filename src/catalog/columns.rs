@@ -66,14 +66,21 @@ pub(super) fn load(
         .filter(|s| s.is_identity)
         .filter_map(|s| s.owned_by.as_ref().map(|(t, c)| ((t, c.as_str()), s)))
         .collect();
-    for row in reader.rows(QUERY, "columns")? {
+    reader.each_row(QUERY, "columns", |row| {
         let oid: u32 = get(&row, "table_oid")?;
         let name: String = get(&row, "name")?;
         let table = table_of(tables, oid, &format!("column {name}"))?;
         let column = read(&row, oid, name, &table.name, &identities, notes)?;
+        if table.columns.is_empty() {
+            // Grown one column at a time, the vector could hold room for twice as many.
+            let count: i64 = get(&row, "column_count")?;
+            table
+                .columns
+                .reserve_exact(usize::try_from(count).unwrap_or(0));
+        }
         table.columns.push(column);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn read(
@@ -93,10 +100,10 @@ fn read(
             let sequence = identities
                 .get(&(table, name.as_str()))
                 .ok_or_else(|| anyhow!("{} is an identity column without a sequence", object()))?;
-            Some(Identity {
+            Some(Box::new(Identity {
                 kind,
                 sequence: (*sequence).clone(),
-            })
+            }))
         }
     };
     let generated = match Code::read(row, "generated_kind")?.non_empty() {

@@ -10,11 +10,12 @@ const QUERY: &str = include_str!("queries/comments.sql");
 /// `(catalog, oid, objsubid)` → comment.
 pub(super) fn load(reader: &mut Reader) -> Result<HashMap<(Catalog, u32, i32), String>> {
     let mut comments = HashMap::new();
-    for row in reader.rows(QUERY, "comments")? {
+    reader.each_row(QUERY, "comments", |row| {
         let catalog = Catalog::try_from(get::<&str>(&row, "catalog")?)?;
         let oid: u32 = get(&row, "objoid")?;
         let subid: i32 = get(&row, "objsubid")?;
         comments.insert((catalog, oid, subid), get(&row, "description")?);
-    }
+        Ok(())
+    })?;
     Ok(comments)
 }

@@ -35,7 +35,7 @@ pub(super) fn load(
     notes: &Notes,
     tables: &mut IndexMap<u32, Table>,
 ) -> Result<()> {
-    for row in reader.rows_at_detail(QUERY, "constraints")? {
+    reader.each_row_at_detail(QUERY, "constraints", |row| {
         let name: String = get(&row, "name")?;
         let table = table_of(
             tables,
@@ -44,7 +44,8 @@ pub(super) fn load(
         )?;
         let constraint = read(&row, name, table, notes)?;
         table.constraints.push(constraint);
-    }
+        Ok(())
+    })?;
     Ok(())
 }
 

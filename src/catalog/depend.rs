@@ -13,6 +13,9 @@ use std::collections::{BTreeSet, HashMap};
 
 const QUERY: &str = include_str!("queries/depend.sql");
 
+/// An object as pg_depend names it: its catalog and its oid.
+type Oids = (u32, u32);
+
 /// Deduplicated and sorted dependencies.
 pub(super) fn load(reader: &mut Reader) -> Result<Vec<Dependency>> {
     // With no schema, no object holds a dependency: the names of every possible target
@@ -20,26 +23,34 @@ pub(super) fn load(reader: &mut Reader) -> Result<Vec<Dependency>> {
     if reader.schemas.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = reader.rows(QUERY, "dependencies")?;
+    // Rows are taken as they come, and an edge keeps only its oids and part: the query
+    // returns a row per dependency, more than any other.
     let mut targets: HashMap<(u32, u32), ObjectKey> = HashMap::new();
-    let is = |row: &Row, kind: &str| get::<&str>(row, "row_kind").is_ok_and(|k| k == kind);
-    for row in rows.iter().filter(|r| is(r, "target")) {
-        let key = key(row)?;
-        targets
-            .entry((get(row, "class")?, get(row, "objid")?))
-            .or_insert(key);
-    }
+    let mut edges: Vec<(Oids, Oids, Part)> = Vec::new();
+    reader.each_row(QUERY, "dependencies", |row| {
+        let from = (get(&row, "class")?, get(&row, "objid")?);
+        match get::<&str>(&row, "row_kind")? {
+            "target" => {
+                let key = key(&row)?;
+                targets.entry(from).or_insert(key);
+            }
+            _ => edges.push((
+                from,
+                (get(&row, "ref_class")?, get(&row, "ref_objid")?),
+                part(&row)?,
+            )),
+        }
+        Ok(())
+    })?;
     let mut dependencies = BTreeSet::new();
-    for row in rows.iter().filter(|r| is(r, "edge")) {
-        let from = targets.get(&(get(row, "class")?, get(row, "objid")?));
-        let to = targets.get(&(get(row, "ref_class")?, get(row, "ref_objid")?));
-        let (Some(from), Some(to)) = (from, to) else {
+    for (from, to, part) in edges {
+        let (Some(from), Some(to)) = (targets.get(&from), targets.get(&to)) else {
             continue;
         };
         if from != to {
             dependencies.insert(Dependency {
                 from: from.clone(),
-                part: part(row)?,
+                part,
                 to: to.clone(),
             });
         }

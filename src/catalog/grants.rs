@@ -11,7 +11,7 @@ const QUERY: &str = include_str!("queries/grants.sql");
 /// `(catalog, oid, attnum)` → grants, in ACL order (the order pg_dump prints them in).
 pub(super) fn load(reader: &mut Reader) -> Result<HashMap<(Catalog, u32, i16), Vec<Grant>>> {
     let mut grants: HashMap<_, Vec<Grant>> = HashMap::new();
-    for row in reader.rows(QUERY, "privileges")? {
+    reader.each_row(QUERY, "privileges", |row| {
         let catalog = Catalog::try_from(get::<&str>(&row, "catalog")?)?;
         let oid: u32 = get(&row, "objid")?;
         let attnum: i16 = get(&row, "attnum")?;
@@ -23,6 +23,7 @@ pub(super) fn load(reader: &mut Reader) -> Result<HashMap<(Catalog, u32, i16), V
                 privilege: get(&row, "privilege")?,
                 grantable: get(&row, "grantable")?,
             });
-    }
+        Ok(())
+    })?;
     Ok(grants)
 }

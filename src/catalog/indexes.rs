@@ -10,7 +10,7 @@ const QUERY: &str = include_str!("queries/indexes.sql");
 
 /// Adds its indexes to every table and materialized view, in name order.
 pub(super) fn load(reader: &mut Reader, notes: &Notes, relations: &mut Relations) -> Result<()> {
-    for row in reader.rows(QUERY, "indexes")? {
+    reader.each_row(QUERY, "indexes", |row| {
         let oid: u32 = get(&row, "oid")?;
         let index = Index {
             name: get(&row, "name")?,
@@ -23,6 +23,7 @@ pub(super) fn load(reader: &mut Reader, notes: &Notes, relations: &mut Relations
             Owner::Table(table) => table.indexes.push(index),
             Owner::View(view) => view.indexes.push(index),
         }
-    }
+        Ok(())
+    })?;
     Ok(())
 }

@@ -208,6 +208,34 @@ impl Reader<'_, '_> {
             .with_context(|| format!("reading {what} from the catalog"))
     }
 
+    /// Like `rows`, but hands each row to `each` as it arrives.
+    fn each_row(
+        &mut self,
+        sql: &str,
+        what: &str,
+        each: impl FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        self.snapshot
+            .query_each(sql, &[(&self.schemas, Type::TEXT_ARRAY)], each)
+            .with_context(|| format!("reading {what} from the catalog"))
+    }
+
+    /// Like `rows_at_detail`, but hands each row to `each` as it arrives.
+    fn each_row_at_detail(
+        &mut self,
+        sql: &str,
+        what: &str,
+        each: impl FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        self.snapshot
+            .query_each(
+                sql,
+                &[(&self.schemas, Type::TEXT_ARRAY), (&self.full, Type::BOOL)],
+                each,
+            )
+            .with_context(|| format!("reading {what} from the catalog"))
+    }
+
     /// Runs one query without parameters.
     fn rows_unfiltered(&mut self, sql: &str, what: &str) -> Result<Vec<Row>> {
         self.snapshot

@@ -30,12 +30,13 @@ pub(super) fn load(
     notes: &Notes,
     tables: &mut IndexMap<u32, Table>,
 ) -> Result<()> {
-    for row in reader.rows_at_detail(QUERY, "policies")? {
+    reader.each_row_at_detail(QUERY, "policies", |row| {
         let name: String = get(&row, "name")?;
         let table = table_of(tables, get(&row, "table_oid")?, &format!("policy {name}"))?;
         let policy = read(&row, name, table, notes)?;
         table.policies.push(policy);
-    }
+        Ok(())
+    })?;
     Ok(())
 }
 

@@ -35,7 +35,7 @@ pub(super) fn load(reader: &mut Reader, notes: &Notes) -> Result<Tables> {
         by_oid: IndexMap::new(),
         replica_identities: IndexMap::new(),
     };
-    for row in reader.rows(QUERY, "tables")? {
+    reader.each_row(QUERY, "tables", |row| {
         let oid: u32 = get(&row, "oid")?;
         let table = read(&row, oid, notes)?;
         let identity = replica_identity(
@@ -49,7 +49,8 @@ pub(super) fn load(reader: &mut Reader, notes: &Notes) -> Result<Tables> {
                 .insert(table.name.clone(), identity);
         }
         tables.by_oid.insert(oid, table);
-    }
+        Ok(())
+    })?;
     Ok(tables)
 }
 

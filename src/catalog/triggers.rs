@@ -21,14 +21,15 @@ fn enabled(code: Code) -> Result<char, UnknownCode> {
 
 /// Adds its triggers to every table and view, in name order.
 pub(super) fn load(reader: &mut Reader, notes: &Notes, relations: &mut Relations) -> Result<()> {
-    for row in reader.rows_at_detail(QUERY, "triggers")? {
+    reader.each_row_at_detail(QUERY, "triggers", |row| {
         let trigger = read(&row, notes)?;
         let part = format!("trigger {}", trigger.name);
         match relations.owner(get(&row, "table_oid")?, &part)? {
             Owner::Table(table) => table.triggers.push(trigger),
             Owner::View(view) => view.triggers.push(trigger),
         }
-    }
+        Ok(())
+    })?;
     Ok(())
 }
 

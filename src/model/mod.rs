@@ -167,7 +167,8 @@ pub struct Column {
     pub collation: Option<QualifiedName>,
     pub not_null: bool,
     pub default: Option<String>,
-    pub identity: Option<Identity>,
+    /// Boxed: most columns have none, and an identity holds a whole sequence.
+    pub identity: Option<Box<Identity>>,
     /// Expression of a `GENERATED ALWAYS AS (...) STORED` column.
     pub generated: Option<String>,
     /// False for a column that only comes from an inheritance parent or partition parent.

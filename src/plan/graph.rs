@@ -59,10 +59,25 @@ pub fn build(
     options: &Options,
 ) -> Vec<Node> {
     let everything = options.everything;
+    // Room for every node at once: grown one node at a time, the vector would be copied
+    // at each doubling and could hold room for twice as many.
+    let room: usize = objects
+        .iter()
+        .map(|key| match prod.tables.get(&key.name) {
+            Some(t) if key.kind == ObjectKind::Table => {
+                1 + t.constraints.len()
+                    + t.indexes.len()
+                    + t.policies.len()
+                    + t.triggers.len()
+                    + t.rules.len()
+            }
+            _ => 1,
+        })
+        .sum();
     let mut builder = Builder {
         prod,
         history,
-        nodes: Vec::new(),
+        nodes: Vec::with_capacity(room + options.outside_parts.len() + 8),
         by_owner: BTreeMap::new(),
         parts: BTreeMap::new(),
         schemas: BTreeMap::new(),

@@ -49,10 +49,10 @@ fn table(name: &str, columns: Vec<Column>) -> Table {
 /// a constraint trigger, a disabled rule, comments and grants to some of the API roles.
 fn orders() -> Table {
     let mut id = column("id", "bigint", true, None);
-    id.identity = Some(Identity {
+    id.identity = Some(Box::new(Identity {
         kind: IdentityKind::Always,
         sequence: sequence("orders_id_seq", Some(("orders", "id")), true),
-    });
+    }));
     let mut note = column("note", "text", false, None);
     note.collation = Some(qn("pg_catalog", "C"));
     note.comment = Some("Free text; it's shown to the customer.".into());

@@ -6,7 +6,9 @@
 -- (relid 0), which spares the server opening every table; a generated column's expression
 -- names columns and needs the table. Attribute options named pg_... are not the user's: a
 -- server build may keep its own there (pg_attver), which ALTER COLUMN SET does not take.
+-- column_count is the number of the table's columns read: room for them all is made once.
 SELECT a.attrelid AS table_oid,
+       count(*) OVER (PARTITION BY a.attrelid) AS column_count,
        a.attnum,
        a.attname::text AS name,
        format_type(a.atttypid, a.atttypmod) AS type_sql,

@@ -74,10 +74,10 @@ fn base() -> Schema {
     id_seq.owned_by = Some((qn("public.deals"), "id".into()));
     id_seq.is_identity = true;
     id.not_null = true;
-    id.identity = Some(Identity {
+    id.identity = Some(Box::new(Identity {
         kind: IdentityKind::Always,
         sequence: id_seq.clone(),
-    });
+    }));
     let mut title = column("title", "text");
     title.not_null = true;
     title.comment = Some("What the deal is about".into());

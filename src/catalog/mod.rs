@@ -36,7 +36,7 @@ use crate::db::{schema_changed, Snapshot};
 use crate::model::{DefaultPrivilege, Grant, QualifiedName, Schema, Table, View};
 use anyhow::{anyhow, Context, Result};
 use indexmap::IndexMap;
-use postgres::types::{FromSql, Type, WasNull};
+use postgres::types::{FromSql, ToSql, Type, WasNull};
 use postgres::Row;
 use std::collections::HashMap;
 use std::fmt;
@@ -191,21 +191,24 @@ struct Reader<'r, 'a> {
 impl Reader<'_, '_> {
     /// Runs one query that takes the managed schemas as `$1` (`text[]`).
     fn rows(&mut self, sql: &str, what: &str) -> Result<Vec<Row>> {
-        self.snapshot
-            .query(sql, &[(&self.schemas, Type::TEXT_ARRAY)])
-            .with_context(|| format!("reading {what} from the catalog"))
+        let mut rows = Vec::new();
+        self.each_row(sql, what, |row| {
+            rows.push(row);
+            Ok(())
+        })?;
+        Ok(rows)
     }
 
     /// Runs one query that takes the managed schemas as `$1` (`text[]`) and, as `$2`
     /// (`boolean`), whether definitions are read: without them, the query leaves its
     /// deparsed columns (`pg_get_*def`, `pg_get_expr`) empty and never calls those functions.
     fn rows_at_detail(&mut self, sql: &str, what: &str) -> Result<Vec<Row>> {
-        self.snapshot
-            .query(
-                sql,
-                &[(&self.schemas, Type::TEXT_ARRAY), (&self.full, Type::BOOL)],
-            )
-            .with_context(|| format!("reading {what} from the catalog"))
+        let mut rows = Vec::new();
+        self.each_row_at_detail(sql, what, |row| {
+            rows.push(row);
+            Ok(())
+        })?;
+        Ok(rows)
     }
 
     /// Like `rows`, but hands each row to `each` as it arrives.
@@ -215,9 +218,7 @@ impl Reader<'_, '_> {
         what: &str,
         each: impl FnMut(Row) -> Result<()>,
     ) -> Result<()> {
-        self.snapshot
-            .query_each(sql, &[(&self.schemas, Type::TEXT_ARRAY)], each)
-            .with_context(|| format!("reading {what} from the catalog"))
+        self.each_with(sql, what, false, each)
     }
 
     /// Like `rows_at_detail`, but hands each row to `each` as it arrives.
@@ -227,12 +228,22 @@ impl Reader<'_, '_> {
         what: &str,
         each: impl FnMut(Row) -> Result<()>,
     ) -> Result<()> {
+        self.each_with(sql, what, true, each)
+    }
+
+    /// Runs `sql` with the schemas as `$1` and, when `detail`, the read's detail as `$2`.
+    fn each_with(
+        &mut self,
+        sql: &str,
+        what: &str,
+        detail: bool,
+        each: impl FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        let params: &[(&(dyn ToSql + Sync), Type)] =
+            &[(&self.schemas, Type::TEXT_ARRAY), (&self.full, Type::BOOL)];
+        let used = if detail { params } else { &params[..1] };
         self.snapshot
-            .query_each(
-                sql,
-                &[(&self.schemas, Type::TEXT_ARRAY), (&self.full, Type::BOOL)],
-                each,
-            )
+            .query_each(sql, used, each)
             .with_context(|| format!("reading {what} from the catalog"))
     }
 

@@ -263,6 +263,23 @@ fn mark_applied_asks_before_writing_to_production() {
 }
 
 #[test]
+fn declining_the_write_leaves_the_folder_as_it_was() {
+    let db = common::TestDb::create("decline");
+    db.execute("create table drifted (id int primary key); create table other (id int)");
+    let project = tempfile::tempdir().unwrap();
+    let migrations = project.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let url = db.url();
+    let args = ["--db-url", &url, "import", "--all"];
+    let (code, printed) = in_terminal(project.path(), &args, "n\n");
+    assert_eq!(code, 0, "{printed}");
+    assert!(printed.contains(" file(s) to "), "{printed}");
+    assert!(printed.contains("Nothing was written."), "{printed}");
+    // The files were rendered to hidden temporary names before the question: none is left.
+    assert_eq!(file_count(&migrations), 0);
+}
+
+#[test]
 fn templates_folder_replaces_a_built_in_template() {
     let db = common::TestDb::create("templates");
     db.execute("create table drifted (id int primary key)");

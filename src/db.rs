@@ -467,12 +467,12 @@ impl<'a> Snapshot<'a> {
 
     /// Runs one query with typed parameters.
     pub fn query(&mut self, sql: &str, params: &[(&(dyn ToSql + Sync), Type)]) -> Result<Vec<Row>> {
-        self.queries += 1;
-        self.progress.inc();
-        let timeout = self.timeout;
-        self.tx
-            .query_typed(sql, params)
-            .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))
+        let mut rows = Vec::new();
+        self.query_each(sql, params, |row| {
+            rows.push(row);
+            Ok(())
+        })?;
+        Ok(rows)
     }
 
     /// Runs one query with typed parameters and hands each row to `each` as it arrives: a

@@ -191,20 +191,20 @@ struct Reader<'r, 'a> {
 impl Reader<'_, '_> {
     /// Runs one query that takes the managed schemas as `$1` (`text[]`).
     fn rows(&mut self, sql: &str, what: &str) -> Result<Vec<Row>> {
-        let mut rows = Vec::new();
-        self.each_row(sql, what, |row| {
-            rows.push(row);
-            Ok(())
-        })?;
-        Ok(rows)
+        self.all_rows(sql, what, false)
     }
 
     /// Runs one query that takes the managed schemas as `$1` (`text[]`) and, as `$2`
     /// (`boolean`), whether definitions are read: without them, the query leaves its
     /// deparsed columns (`pg_get_*def`, `pg_get_expr`) empty and never calls those functions.
     fn rows_at_detail(&mut self, sql: &str, what: &str) -> Result<Vec<Row>> {
+        self.all_rows(sql, what, true)
+    }
+
+    /// Every row of `each_with`, collected.
+    fn all_rows(&mut self, sql: &str, what: &str, detail: bool) -> Result<Vec<Row>> {
         let mut rows = Vec::new();
-        self.each_row_at_detail(sql, what, |row| {
+        self.each_with(sql, what, detail, |row| {
             rows.push(row);
             Ok(())
         })?;

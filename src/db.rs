@@ -426,6 +426,23 @@ impl<'a> Snapshot<'a> {
     /// A snapshot whose statements the server cancels after `timeout` (zero: never;
     /// `--statement-timeout`, else `STATEMENT_TIMEOUT`).
     pub fn begin(client: &'a mut Client, timeout: Duration) -> Result<Self> {
+        Self::start(client, timeout, None)
+    }
+
+    /// A snapshot on a second connection that sees exactly what the snapshot `exported`
+    /// (`export`) sees, with the same limits, for as long as that one is open.
+    pub fn join(client: &'a mut Client, timeout: Duration, exported: &str) -> Result<Self> {
+        Self::start(client, timeout, Some(exported))
+    }
+
+    /// This snapshot's name, for `join`.
+    pub fn export(&mut self) -> Result<String> {
+        let rows = self.query("SELECT pg_catalog.pg_export_snapshot()", &[])?;
+        let row = rows.first().context("the server named no snapshot")?;
+        Ok(row.try_get(0)?)
+    }
+
+    fn start(client: &'a mut Client, timeout: Duration, joining: Option<&str>) -> Result<Self> {
         let mut tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
@@ -438,8 +455,12 @@ impl<'a> Snapshot<'a> {
         // lifted here and waiting for a lock counts against the statement timeout.
         // An empty search_path makes the server qualify every name it prints
         // (format_type, pg_get_*def), as pg_dump does.
+        // Joining a snapshot must come first in the transaction.
+        let join = joining.map_or(String::new(), |name| {
+            format!("SET TRANSACTION SNAPSHOT '{}'; ", name.replace('\'', "''"))
+        });
         tx.batch_execute(&format!(
-            "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = 0; \
+            "{join}SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = 0; \
              SET LOCAL search_path = pg_catalog",
             timeout.as_millis()
         ))

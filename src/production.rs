@@ -44,7 +44,9 @@ pub struct Production {
     pub statement_timeout: Duration,
 }
 
-/// Reads production in one read-only snapshot.
+/// Reads production in one read-only snapshot. A full read also opens a second connection
+/// that joins the snapshot, so that the server reads the catalog on two processes at once;
+/// when the server refuses it, the read runs on the one connection.
 pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Result<Production> {
     let target = Target::resolve(db_url)?;
     let mut client = target.connect()?;
@@ -53,9 +55,22 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
         Reading::Summary => catalog::Detail::Summary,
         _ => catalog::Detail::Full,
     };
+    let mut second_client = match detail {
+        catalog::Detail::Full => target.connect().ok(),
+        catalog::Detail::Summary => None,
+    };
+    let mut helper = match second_client.as_mut() {
+        Some(second) => {
+            let name = snapshot.export()?;
+            Snapshot::join(second, settings.statement_timeout, &name).ok()
+        }
+        None => None,
+    };
     snapshot.show_progress("reading production's catalog");
-    let schema = load_at(&mut snapshot, settings, &target.display, detail)?;
-    let queries = snapshot.query_count();
+    catalog::check_schemas(&mut snapshot, &settings.schemas)?;
+    let schema = catalog::read_with(&mut snapshot, helper.as_mut(), &settings.schemas, detail)
+        .with_context(|| format!("reading the catalog of {}", target.display))?;
+    let queries = snapshot.query_count() + helper.as_ref().map_or(0, Snapshot::query_count);
     let (outside, default_privileges) = match reading {
         Reading::Summary | Reading::Report => (Schema::default(), Vec::new()),
         Reading::Replay(history) => {
@@ -67,11 +82,19 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
             wanted.sort();
             wanted.dedup();
             let names = catalog::existing_schemas(&mut snapshot, &wanted)?;
-            let outside = catalog::load(&mut snapshot, &names)
-                .with_context(|| format!("reading the catalog of {}", target.display))?;
+            let outside = catalog::read_with(
+                &mut snapshot,
+                helper.as_mut(),
+                &names,
+                catalog::Detail::Full,
+            )
+            .with_context(|| format!("reading the catalog of {}", target.display))?;
             (outside, catalog::default_privileges(&mut snapshot)?)
         }
     };
+    if let Some(helper) = helper {
+        helper.finish()?;
+    }
     snapshot.finish()?;
     Ok(Production {
         filtered: without_system(&schema, &settings.system),
@@ -87,18 +110,8 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
 /// The managed schemas, read in an open snapshot (for a command that reads rows in the same
 /// state afterwards); an error names the schemas that do not exist.
 pub fn load(snapshot: &mut Snapshot, settings: &Settings, database: &str) -> Result<Schema> {
-    load_at(snapshot, settings, database, catalog::Detail::Full)
-}
-
-/// The managed schemas at `detail`; an error names the schemas that do not exist.
-fn load_at(
-    snapshot: &mut Snapshot,
-    settings: &Settings,
-    database: &str,
-    detail: catalog::Detail,
-) -> Result<Schema> {
     catalog::check_schemas(snapshot, &settings.schemas)?;
-    catalog::read(snapshot, &settings.schemas, detail)
+    catalog::load(snapshot, &settings.schemas)
         .with_context(|| format!("reading the catalog of {database}"))
 }
 

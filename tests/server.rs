@@ -120,6 +120,57 @@ fn the_snapshot_refuses_writes() {
     assert!(rows.iter().all(|r| r.get::<_, i64>(0) == 0));
 }
 
+#[test]
+fn a_joined_snapshot_sees_what_the_first_one_sees() {
+    let db = TestDb::create("server");
+    db.execute("CREATE TABLE public.before (id int)");
+    let target = Target::resolve(Some(&db.url())).unwrap();
+    let timeout = pgdrift::db::STATEMENT_TIMEOUT;
+    let mut first_client = target.connect().unwrap();
+    let mut first = Snapshot::begin(&mut first_client, timeout).unwrap();
+    let name = first.export().unwrap();
+    // Committed after the first snapshot began: neither snapshot may see it.
+    db.execute("CREATE TABLE public.after (id int)");
+    let mut second_client = target.connect().unwrap();
+    let mut second = Snapshot::join(&mut second_client, timeout, &name).unwrap();
+    let tables = |snapshot: &mut Snapshot| -> Vec<String> {
+        snapshot
+            .query(
+                "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace \
+                 ORDER BY 1",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    assert_eq!(tables(&mut first), ["before"]);
+    assert_eq!(tables(&mut second), ["before"]);
+    let setting = |snapshot: &mut Snapshot, name: &str| -> String {
+        snapshot.query(&format!("SHOW {name}"), &[]).unwrap()[0].get(0)
+    };
+    assert_eq!(setting(&mut second, "transaction_read_only"), "on");
+    assert_eq!(setting(&mut second, "lock_timeout"), "0");
+    second.finish().unwrap();
+    first.finish().unwrap();
+}
+
+#[test]
+fn a_role_allowed_one_connection_reads_on_that_one() {
+    let single = Role::create("single", "NOSUPERUSER CONNECTION LIMIT 1");
+    let db = acme_production();
+    let dir = acme_project();
+    let superuser = db.url();
+    let expected = imported_files(dir.path(), &superuser);
+    assert!(!expected.is_empty());
+    // The second connection of a full read is refused: the read runs on the first.
+    assert_eq!(
+        imported_files(dir.path(), &url_as(&superuser, &single.name)),
+        expected
+    );
+}
+
 /// Rows written to user tables, as the statistics collector counts them.
 fn tuples_written(db: &TestDb) -> i64 {
     db.client()

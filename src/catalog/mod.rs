@@ -33,13 +33,18 @@ mod types;
 mod views;
 
 use crate::db::{schema_changed, Snapshot};
-use crate::model::{DefaultPrivilege, Grant, QualifiedName, Schema, Table, View};
+use crate::model::{
+    Collation, DefaultPrivilege, Dependency, EventTrigger, Extension, Function, Grant, Namespace,
+    ObjectKey, Operator, Publication, QualifiedName, ReplicaIdentity, Schema, Sequence, Table,
+    TypeDef, View,
+};
 use anyhow::{anyhow, Context, Result};
 use indexmap::IndexMap;
 use postgres::types::{FromSql, ToSql, Type, WasNull};
 use postgres::Row;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// How much of each object a read brings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,63 +66,147 @@ pub fn load(snapshot: &mut Snapshot, schemas: &[String]) -> Result<Schema> {
 
 /// Reads the managed `schemas` from one snapshot at the given detail.
 pub fn read(snapshot: &mut Snapshot, schemas: &[String], detail: Detail) -> Result<Schema> {
+    read_with(snapshot, None, schemas, detail)
+}
+
+/// Reads the managed `schemas` at the given detail from `snapshot` and, when given,
+/// `helper`: a second connection's snapshot that shares the first's (`Snapshot::join`). The
+/// helper runs the queries that need no table (dependencies, routines, types...) while the
+/// first reads the tables and their parts, so that the server works on both at once.
+pub fn read_with(
+    snapshot: &mut Snapshot,
+    helper: Option<&mut Snapshot>,
+    schemas: &[String],
+    detail: Detail,
+) -> Result<Schema> {
     let full = detail == Detail::Full;
     let mut reader = Reader {
         snapshot,
         schemas,
         full,
     };
-    let notes = match full {
-        true => Notes {
-            comments: comments::load(&mut reader)?,
-            grants: grants::load(&mut reader)?,
-        },
-        false => Notes::default(),
+    let (relations, rest) = match helper {
+        None => {
+            let notes = Notes::load(&mut reader)?;
+            let relations = read_relations(&mut reader, &notes)?;
+            let dependencies = read_dependencies(&mut reader)?;
+            (relations, read_rest(&mut reader, &notes, dependencies)?)
+        }
+        Some(helper) => {
+            let mut second = Reader {
+                snapshot: helper,
+                schemas,
+                full,
+            };
+            std::thread::scope(|scope| {
+                let (give_notes, take_notes) = std::sync::mpsc::channel::<Arc<Notes>>();
+                let side = scope.spawn(move || -> Result<Option<Rest>> {
+                    let dependencies = read_dependencies(&mut second)?;
+                    // No notes: the first read failed, and its error is the one reported.
+                    let Ok(notes) = take_notes.recv() else {
+                        return Ok(None);
+                    };
+                    read_rest(&mut second, &notes, dependencies).map(Some)
+                });
+                let notes = Arc::new(Notes::load(&mut reader)?);
+                let _ = give_notes.send(Arc::clone(&notes));
+                let relations = read_relations(&mut reader, &notes)?;
+                let rest = match side.join() {
+                    Ok(rest) => rest?.context("the second catalog read stopped")?,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                };
+                Ok::<_, anyhow::Error>((relations, rest))
+            })?
+        }
     };
-    let sequences = sequences::load(&mut reader, &notes)?;
-    let tables = tables::load(&mut reader, &notes)?;
-    let mut relations = Relations {
-        tables: tables.by_oid,
-        views: views::load(&mut reader, &notes)?,
-    };
-    if full {
-        columns::load(&mut reader, &notes, &sequences, &mut relations.tables)?;
-    }
-    constraints::load(&mut reader, &notes, &mut relations.tables)?;
-    if full {
-        indexes::load(&mut reader, &notes, &mut relations)?;
-    }
-    policies::load(&mut reader, &notes, &mut relations.tables)?;
-    triggers::load(&mut reader, &notes, &mut relations)?;
-    if full {
-        rules::load(&mut reader, &notes, &mut relations)?;
-    }
     let schema = Schema {
         schemas: schemas.to_vec(),
-        namespaces: namespaces::load(&mut reader)?,
+        namespaces: rest.namespaces,
         tables: by_name(relations.tables.into_values(), |t| &t.name),
         views: by_name(relations.views.into_values(), |v| &v.name),
-        functions: functions::load(&mut reader, &notes)?,
-        types: types::load(&mut reader, &notes)?,
-        collations: collations::load(&mut reader, &notes)?,
-        sequences: by_name(sequences, |s| &s.name),
-        operators: operators::load(&mut reader, &notes)?,
-        event_triggers: event_triggers::load(&mut reader, &notes)?,
-        extensions: extensions::load(&mut reader, &notes)?,
-        dependencies: match full {
-            true => depend::load(&mut reader)?,
-            false => Vec::new(),
-        },
-        replica_identities: tables.replica_identities,
-        default_privileges: default_privileges::load(&mut reader)?
+        functions: rest.functions,
+        types: rest.types,
+        collations: rest.collations,
+        sequences: by_name(relations.sequences, |s| &s.name),
+        operators: rest.operators,
+        event_triggers: rest.event_triggers,
+        extensions: rest.extensions,
+        dependencies: rest.dependencies,
+        replica_identities: relations.replica_identities,
+        default_privileges: rest
+            .default_privileges
             .into_iter()
             .filter(|d| d.schema.as_ref().is_none_or(|s| schemas.contains(s)))
             .collect(),
-        publications: publications::load(&mut reader)?,
+        publications: rest.publications,
     };
-    // Last, so that a change made at any moment of the read is seen.
+    // Last, once both reads are done, so that a change made at any moment of them is seen.
     changes::check(&mut reader)?;
     Ok(schema)
+}
+
+/// Sequences, tables and views, with every part of a table: what needs the tables' oids.
+fn read_relations(reader: &mut Reader, notes: &Notes) -> Result<Relations> {
+    let full = reader.full;
+    let sequences = sequences::load(reader, notes)?;
+    let tables = tables::load(reader, notes)?;
+    let mut relations = Relations {
+        tables: tables.by_oid,
+        views: views::load(reader, notes)?,
+        sequences: Vec::new(),
+        replica_identities: tables.replica_identities,
+    };
+    if full {
+        columns::load(reader, notes, &sequences, &mut relations.tables)?;
+    }
+    constraints::load(reader, notes, &mut relations.tables)?;
+    if full {
+        indexes::load(reader, notes, &mut relations)?;
+    }
+    policies::load(reader, notes, &mut relations.tables)?;
+    triggers::load(reader, notes, &mut relations)?;
+    if full {
+        rules::load(reader, notes, &mut relations)?;
+    }
+    relations.sequences = sequences;
+    Ok(relations)
+}
+
+/// What a full read knows of dependencies (none for a summary).
+fn read_dependencies(reader: &mut Reader) -> Result<Vec<Dependency>> {
+    match reader.full {
+        true => depend::load(reader),
+        false => Ok(Vec::new()),
+    }
+}
+
+/// Everything but the relations.
+struct Rest {
+    namespaces: Vec<Namespace>,
+    functions: IndexMap<ObjectKey, Function>,
+    types: IndexMap<QualifiedName, TypeDef>,
+    collations: IndexMap<QualifiedName, Collation>,
+    operators: IndexMap<ObjectKey, Operator>,
+    event_triggers: IndexMap<ObjectKey, EventTrigger>,
+    extensions: Vec<Extension>,
+    dependencies: Vec<Dependency>,
+    default_privileges: Vec<DefaultPrivilege>,
+    publications: Vec<Publication>,
+}
+
+fn read_rest(reader: &mut Reader, notes: &Notes, dependencies: Vec<Dependency>) -> Result<Rest> {
+    Ok(Rest {
+        namespaces: namespaces::load(reader)?,
+        functions: functions::load(reader, notes)?,
+        types: types::load(reader, notes)?,
+        collations: collations::load(reader, notes)?,
+        operators: operators::load(reader, notes)?,
+        event_triggers: event_triggers::load(reader, notes)?,
+        extensions: extensions::load(reader, notes)?,
+        dependencies,
+        default_privileges: default_privileges::load(reader)?,
+        publications: publications::load(reader)?,
+    })
 }
 
 /// Fails, naming them, when some of the managed `schemas` do not exist: reading them would
@@ -408,6 +497,17 @@ struct Notes {
 }
 
 impl Notes {
+    /// Comments and grants (none for a summary).
+    fn load(reader: &mut Reader) -> Result<Notes> {
+        Ok(match reader.full {
+            true => Notes {
+                comments: comments::load(reader)?,
+                grants: grants::load(reader)?,
+            },
+            false => Notes::default(),
+        })
+    }
+
     fn comment(&self, catalog: Catalog, oid: u32, subid: i32) -> Option<String> {
         self.comments.get(&(catalog, oid, subid)).cloned()
     }
@@ -424,6 +524,8 @@ impl Notes {
 struct Relations {
     tables: IndexMap<u32, Table>,
     views: IndexMap<u32, View>,
+    sequences: Vec<Sequence>,
+    replica_identities: IndexMap<QualifiedName, ReplicaIdentity>,
 }
 
 /// The table or view a part belongs to.

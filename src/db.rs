@@ -450,18 +450,20 @@ impl<'a> Snapshot<'a> {
             .start()
             .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))
             .context("starting a read-only transaction")?;
-        // The statement timeout is pgdrift's one limit: a lock_timeout set on the role
-        // would fail the read as soon as a migration holds a lock for a moment, so it is
-        // lifted here and waiting for a lock counts against the statement timeout.
-        // An empty search_path makes the server qualify every name it prints
-        // (format_type, pg_get_*def), as pg_dump does.
         // Joining a snapshot must come first in the transaction.
         let join = joining.map_or(String::new(), |name| {
             format!("SET TRANSACTION SNAPSHOT '{}'; ", name.replace('\'', "''"))
         });
+        // The statement timeout is pgdrift's one limit: a lock_timeout set on the role
+        // would fail the read as soon as a migration holds a lock for a moment, so it is
+        // lifted here and waiting for a lock counts against the statement timeout.
+        // A large catalog makes the planner's cost estimates cross the JIT thresholds,
+        // and compiling a catalog query takes far longer than running it: JIT is off.
+        // An empty search_path makes the server qualify every name it prints
+        // (format_type, pg_get_*def), as pg_dump does.
         tx.batch_execute(&format!(
             "{join}SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = 0; \
-             SET LOCAL search_path = pg_catalog",
+             SET LOCAL jit = off; SET LOCAL search_path = pg_catalog",
             timeout.as_millis()
         ))
         .map_err(|e| anyhow::anyhow!("{}", explain_read_error(&e, timeout)))

@@ -67,9 +67,13 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
         None => None,
     };
     snapshot.show_progress("reading production's catalog");
-    catalog::check_schemas(&mut snapshot, &settings.schemas)?;
-    let schema = catalog::read_with(&mut snapshot, helper.as_mut(), &settings.schemas, detail)
-        .with_context(|| format!("reading the catalog of {}", target.display))?;
+    let schema = load_at(
+        &mut snapshot,
+        helper.as_mut(),
+        settings,
+        &target.display,
+        detail,
+    )?;
     let queries = snapshot.query_count() + helper.as_ref().map_or(0, Snapshot::query_count);
     let (outside, default_privileges) = match reading {
         Reading::Summary | Reading::Report => (Schema::default(), Vec::new()),
@@ -110,8 +114,20 @@ pub fn read(settings: &Settings, db_url: Option<&str>, reading: Reading) -> Resu
 /// The managed schemas, read in an open snapshot (for a command that reads rows in the same
 /// state afterwards); an error names the schemas that do not exist.
 pub fn load(snapshot: &mut Snapshot, settings: &Settings, database: &str) -> Result<Schema> {
+    load_at(snapshot, None, settings, database, catalog::Detail::Full)
+}
+
+/// The managed schemas at `detail`, with the second snapshot `helper` when there is one;
+/// an error names the schemas that do not exist.
+fn load_at(
+    snapshot: &mut Snapshot,
+    helper: Option<&mut Snapshot>,
+    settings: &Settings,
+    database: &str,
+    detail: catalog::Detail,
+) -> Result<Schema> {
     catalog::check_schemas(snapshot, &settings.schemas)?;
-    catalog::load(snapshot, &settings.schemas)
+    catalog::read_with(snapshot, helper, &settings.schemas, detail)
         .with_context(|| format!("reading the catalog of {database}"))
 }
 

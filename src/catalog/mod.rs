@@ -153,11 +153,11 @@ fn read_relations(reader: &mut Reader, notes: &Notes) -> Result<Relations> {
     let mut relations = Relations {
         tables: tables.by_oid,
         views: views::load(reader, notes)?,
-        sequences: Vec::new(),
+        sequences,
         replica_identities: tables.replica_identities,
     };
     if full {
-        columns::load(reader, notes, &sequences, &mut relations.tables)?;
+        columns::load(reader, notes, &relations.sequences, &mut relations.tables)?;
     }
     constraints::load(reader, notes, &mut relations.tables)?;
     if full {
@@ -168,7 +168,6 @@ fn read_relations(reader: &mut Reader, notes: &Notes) -> Result<Relations> {
     if full {
         rules::load(reader, notes, &mut relations)?;
     }
-    relations.sequences = sequences;
     Ok(relations)
 }
 

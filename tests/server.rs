@@ -157,6 +157,51 @@ fn a_joined_snapshot_sees_what_the_first_one_sees() {
 }
 
 #[test]
+fn every_keyword_of_the_server_is_quoted_when_the_parser_reserves_it_and_works_as_a_name() {
+    let db = TestDb::create("server");
+    let mut client = db.client();
+    let words: Vec<String> = client
+        .query("SELECT word::text FROM pg_get_keywords() ORDER BY 1", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(words.len() > 400, "{} keywords", words.len());
+    for word in &words {
+        let kind = pg_query::scan(word).unwrap().tokens[0].keyword_kind;
+        let reserved = kind != pg_query::protobuf::KeywordKind::NoKeyword as i32
+            && kind != pg_query::protobuf::KeywordKind::UnreservedKeyword as i32;
+        assert_eq!(
+            pgdrift::model::quote_ident(word) != *word,
+            reserved,
+            "{word}"
+        );
+    }
+    // Each one, quoted as pgdrift quotes it, names a column on the server.
+    let columns: Vec<String> = words
+        .iter()
+        .map(|w| format!("{} int", pgdrift::model::quote_ident(w)))
+        .collect();
+    client
+        .batch_execute(&format!(
+            "CREATE TABLE public.words ({})",
+            columns.join(", ")
+        ))
+        .unwrap();
+    let read: Vec<String> = client
+        .query(
+            "SELECT attname::text FROM pg_attribute WHERE attrelid = 'public.words'::regclass \
+             AND attnum > 0 ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(read, words);
+}
+
+#[test]
 fn a_role_allowed_one_connection_reads_on_that_one() {
     let single = Role::create("single", "NOSUPERUSER CONNECTION LIMIT 1");
     let db = acme_production();

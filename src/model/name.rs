@@ -238,19 +238,214 @@ pub fn quote_literal(text: &str) -> String {
     escaped
 }
 
-/// Keywords that cannot be used as a bare identifier (reserved, and the
-/// "type or function name" class, which PostgreSQL also rejects as column or table names).
-fn is_reserved_keyword(word: &str) -> bool {
-    matches!(
-        pg_query::scan(word).ok().and_then(|scan| scan.tokens.first().map(|t| t.keyword_kind)),
-        Some(k) if k != pg_query::protobuf::KeywordKind::NoKeyword as i32
-            && k != pg_query::protobuf::KeywordKind::UnreservedKeyword as i32
-    )
+/// Keywords that cannot be used as a bare identifier: reserved, "type or function name" and
+/// "column name" keywords of the parser pgdrift uses (PostgreSQL 18's `kwlist.h`), sorted.
+/// A test checks the list against the parser itself.
+const RESERVED_KEYWORDS: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "bigint",
+    "binary",
+    "bit",
+    "boolean",
+    "both",
+    "case",
+    "cast",
+    "char",
+    "character",
+    "check",
+    "coalesce",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "dec",
+    "decimal",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "extract",
+    "false",
+    "fetch",
+    "float",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "greatest",
+    "group",
+    "grouping",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "inout",
+    "int",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "json",
+    "json_array",
+    "json_arrayagg",
+    "json_exists",
+    "json_object",
+    "json_objectagg",
+    "json_query",
+    "json_scalar",
+    "json_serialize",
+    "json_table",
+    "json_value",
+    "lateral",
+    "leading",
+    "least",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "merge_action",
+    "national",
+    "natural",
+    "nchar",
+    "none",
+    "normalize",
+    "not",
+    "notnull",
+    "null",
+    "nullif",
+    "numeric",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "overlaps",
+    "overlay",
+    "placing",
+    "position",
+    "precision",
+    "primary",
+    "real",
+    "references",
+    "returning",
+    "right",
+    "row",
+    "select",
+    "session_user",
+    "setof",
+    "similar",
+    "smallint",
+    "some",
+    "substring",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "trailing",
+    "treat",
+    "trim",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "varchar",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+    "xmlattributes",
+    "xmlconcat",
+    "xmlelement",
+    "xmlexists",
+    "xmlforest",
+    "xmlnamespaces",
+    "xmlparse",
+    "xmlpi",
+    "xmlroot",
+    "xmlserialize",
+    "xmltable",
+];
+
+/// Whether `word` (lower case) must be quoted to be used as a table or column name. A
+/// binary search of a fixed list: quoting runs for every name of every file written.
+pub fn is_reserved_keyword(word: &str) -> bool {
+    RESERVED_KEYWORDS.binary_search(&word).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What PostgreSQL's own scanner says of a word: a keyword that is not unreserved.
+    pub(crate) fn parser_reserves(word: &str) -> bool {
+        use pg_query::protobuf::KeywordKind;
+        let kind = pg_query::scan(word)
+            .ok()
+            .and_then(|scan| scan.tokens.first().map(|t| t.keyword_kind));
+        matches!(kind, Some(k) if k != KeywordKind::NoKeyword as i32
+            && k != KeywordKind::UnreservedKeyword as i32)
+    }
+
+    #[test]
+    fn the_keyword_list_is_sorted_and_each_word_is_reserved_by_the_parser() {
+        assert!(RESERVED_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        for word in RESERVED_KEYWORDS {
+            assert!(
+                parser_reserves(word),
+                "{word} is not reserved by the parser"
+            );
+        }
+        for word in [
+            "name", "users", "type", "comment", "status", "value", "key", "text",
+        ] {
+            assert!(
+                !is_reserved_keyword(word) && !parser_reserves(word),
+                "{word}"
+            );
+        }
+    }
 
     #[test]
     fn quotes_only_when_needed() {

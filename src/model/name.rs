@@ -410,7 +410,7 @@ const RESERVED_KEYWORDS: &[&str] = &[
 
 /// Whether `word` (lower case) must be quoted to be used as a table or column name. A
 /// binary search of a fixed list: quoting runs for every name of every file written.
-pub fn is_reserved_keyword(word: &str) -> bool {
+fn is_reserved_keyword(word: &str) -> bool {
     RESERVED_KEYWORDS.binary_search(&word).is_ok()
 }
 
@@ -419,7 +419,7 @@ mod tests {
     use super::*;
 
     /// What PostgreSQL's own scanner says of a word: a keyword that is not unreserved.
-    pub(crate) fn parser_reserves(word: &str) -> bool {
+    fn parser_reserves(word: &str) -> bool {
         use pg_query::protobuf::KeywordKind;
         let kind = pg_query::scan(word)
             .ok()
